@@ -1,0 +1,50 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Upcoming features every WardWatch target builds with (the swift-asn1 / swift-system set).
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
+let package = Package(
+    name: "wardwatch",
+    products: [.executable(name: "wardwatch", targets: ["wardwatch"])],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        // MARK: - C surface
+        .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+        // MARK: - Hot path (no Foundation)
+        .target(name: "WardCore", swiftSettings: strict),
+        .target(name: "WardPacket", dependencies: ["WardCore"], swiftSettings: strict),
+        .target(name: "WardFlows", dependencies: ["WardCore", "WardPacket"], swiftSettings: strict),
+        .target(name: "WardCapture", dependencies: ["CPcap", "WardCore"], swiftSettings: strict),
+        // MARK: - Edges
+        .target(name: "WardOutput", dependencies: ["WardCore", "WardFlows"], swiftSettings: strict),
+        .target(
+            name: "WardEngine",
+            dependencies: ["CPcap", "WardCore", "WardPacket", "WardFlows", "WardCapture", "WardOutput"],
+            swiftSettings: strict
+        ),
+        .target(name: "WardCLI", dependencies: ["WardEngine", "WardCapture", "WardFlows", "WardOutput", "WardCore", argumentParser], swiftSettings: strict),
+        .executableTarget(name: "wardwatch", dependencies: ["WardCLI"], swiftSettings: strict),
+        // MARK: - Tests
+        .target(name: "WardTestSupport", dependencies: ["WardCore"], swiftSettings: strict),
+        .testTarget(name: "WardCoreTests", dependencies: ["WardCore", "WardTestSupport"], swiftSettings: strict),
+        .testTarget(name: "WardPacketTests", dependencies: ["WardPacket", "WardTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "WardFlowsTests",
+            dependencies: ["WardFlows", "WardPacket", "WardTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "WardEngineTests",
+            dependencies: ["WardEngine", "WardCapture", "WardOutput", "WardTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "WardCLITests", dependencies: ["WardCLI", "WardTestSupport"], swiftSettings: strict),
+    ]
+)

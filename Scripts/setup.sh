@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages WardWatch needs, only those missing (idempotent; run as root or with sudo).
+#   Scripts/setup.sh            build + test: libpcap-dev, pkg-config, tshark (test oracle), valgrind
+#   Scripts/setup.sh bench      also ndpiReader (libndpi-bin), GNU time, tcpdump
+set -euo pipefail
+
+packages=(libpcap-dev pkg-config tshark valgrind)
+if [[ "${1:-}" == "bench" ]]; then
+    packages+=(libndpi-bin time tcpdump)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+sudo=""
+[[ $(id -u) -ne 0 ]] && sudo="sudo"
+echo "setup: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer no without a prompt.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $sudo debconf-set-selections
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

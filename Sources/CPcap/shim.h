@@ -1,0 +1,4 @@
+#ifndef WARDWATCH_CPCAP_SHIM_H
+#define WARDWATCH_CPCAP_SHIM_H
+#include <pcap/pcap.h>
+#endif

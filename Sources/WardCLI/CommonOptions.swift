@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import WardEngine
+import WardFlows
+import WardOutput
+
+/// Options shared by `replay` and `live`.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Write JSON-lines events to this file ('-' for standard output).", valueName: "path"))
+    var events: String?
+
+    @Flag(name: .long, help: "Include a wardwatch.flow record for every flow.")
+    var flows = false
+
+    @Flag(name: .long, help: "Include a wardwatch.host record per IP address at the end.")
+    var hosts = false
+
+    @Option(name: .long, help: ArgumentHelp("Only look at packets matching this BPF filter.", valueName: "filter"))
+    var bpf: String?
+
+    @Option(name: .long, help: "Most concurrent flows kept; the least recently active are evicted (counted).")
+    var maxFlows = 1_000_000
+
+    @Option(name: .long, help: "Most hosts (IP addresses) kept.")
+    var maxHosts = 65_536
+
+    @Option(name: .long, help: ArgumentHelp("TCP inactivity timeout in seconds of packet time.", valueName: "seconds"))
+    var tcpTimeout: Int64 = 300
+
+    @Option(name: .long, help: ArgumentHelp("UDP inactivity timeout in seconds.", valueName: "seconds"))
+    var udpTimeout: Int64 = 60
+
+    @Option(name: .long, help: ArgumentHelp("ICMP and other protocols' inactivity timeout in seconds.", valueName: "seconds"))
+    var otherTimeout: Int64 = 60
+
+    @Flag(name: .long, help: "Print nothing on the terminal but errors.")
+    var quiet = false
+
+    @Flag(name: .long, help: "Show the progress bar even when standard error is not a terminal.")
+    var progress = false
+
+    func validate() throws {
+        guard maxFlows > 0 else { throw ValidationError("--max-flows must be positive") }
+        guard maxHosts > 0 else { throw ValidationError("--max-hosts must be positive") }
+        guard tcpTimeout > 0, udpTimeout > 0, otherTimeout > 0 else {
+            throw ValidationError("timeouts must be positive")
+        }
+    }
+
+    /// Run options from the flags; opens the events destination.
+    func runOptions(interface: String? = nil) throws -> RunOptions {
+        var options = RunOptions(
+            observer: ObserverInfo(name: ProcessInfo.processInfo.hostName, version: wardWatchVersion, interface: interface))
+        options.filter = bpf
+        options.emitFlows = flows
+        options.emitHosts = hosts
+        options.flowTable.maximumFlows = maxFlows
+        options.flowTable.maximumHosts = maxHosts
+        options.flowTable.tcpTimeout = tcpTimeout
+        options.flowTable.udpTimeout = udpTimeout
+        options.flowTable.otherTimeout = otherTimeout
+        if let events {
+            do {
+                options.events = try JSONLinesFile(path: events)
+            } catch {
+                throw InputFailure(message: error.message)
+            }
+        }
+        return options
+    }
+
+    /// Whether to print the readable summary: on a terminal, when events do not go to standard output.
+    var printsSummary: Bool {
+        !quiet && events != "-"
+    }
+}

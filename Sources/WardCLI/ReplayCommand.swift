@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import WardCapture
+import WardEngine
+import WardOutput
+
+/// `wardwatch replay`: forensic replay of pcap/pcapng files or directories, in time order.
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Replay pcap/pcapng files (or directories of rotated files) in time order."
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    @Argument(help: ArgumentHelp("Capture files or directories.", valueName: "pcap|pcapng|dir"))
+    var paths: [String]
+
+    mutating func run() throws {
+        let options = try common.runOptions()
+        let showProgress = !common.quiet && (common.progress || isatty(STDERR_FILENO) == 1)
+        var bar = ProgressBar(enabled: showProgress)
+        let report: RunReport
+        do {
+            report = try Replay.run(paths: paths, options: options) { bar.update($0) }
+        } catch {
+            throw InputFailure(message: error.message)
+        }
+        bar.finish()
+        if common.printsSummary { Summary.print(report) }
+        for problem in report.problems {
+            FileHandle.standardError.write(Data("wardwatch: \(problem)\n".utf8))
+        }
+        if !report.problems.isEmpty { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import WardCore
+import WardEngine
+import WardFlows
+import WardOutput
+
+/// The readable end-of-run summary on standard output: totals, busiest hosts, decode anomalies.
+enum Summary {
+    static func print(_ report: RunReport) {
+        let statistics = report.statistics
+        var lines: [String] = []
+        var span = "no packets"
+        if let first = report.firstPacketTime {
+            let seconds = Double(report.lastPacketTime.nanoseconds(since: first)) / 1e9
+            span = "\(timestamp(first)) to \(timestamp(report.lastPacketTime)) (\(ProgressBar.duration(seconds)))"
+        }
+        lines.append("WardWatch summary")
+        lines.append("  capture time   \(span)")
+        lines.append(
+            "  packets        \(statistics.packets) (\(ProgressBar.bytes(Int64(clamping: statistics.bytes)))): "
+                + "IPv4 \(statistics.ipv4Packets), IPv6 \(statistics.ipv6Packets), ARP \(statistics.arpPackets), "
+                + "other \(statistics.otherPackets)")
+        lines.append(
+            "  flows          \(statistics.flowsCreated) (evicted \(statistics.flowsEvicted))"
+                + (report.flowsWritten > 0 ? ", \(report.flowsWritten) records written" : ""))
+        lines.append("  hosts          \(statistics.hosts) IP addresses, \(statistics.macs) MAC addresses")
+        if let drops = statistics.kernelDrops {
+            lines.append("  kernel drops   \(drops) (interface \(statistics.interfaceDrops ?? 0))")
+        }
+        if !report.topTalkers.isEmpty {
+            lines.append("")
+            lines.append("  top talkers    address                                   sent        received    peers")
+            for host in report.topTalkers.prefix(5) {
+                let address = host.address.description.padding(toLength: 40, withPad: " ", startingAt: 0)
+                let sent = ProgressBar.bytes(Int64(clamping: host.sent.bytes)).padding(toLength: 12, withPad: " ", startingAt: 0)
+                let received = ProgressBar.bytes(Int64(clamping: host.received.bytes)).padding(
+                    toLength: 12, withPad: " ", startingAt: 0)
+                lines.append("                 \(address)  \(sent)\(received)\(host.distinctPeers)")
+            }
+        }
+        if !statistics.anomalies.isEmpty {
+            lines.append("")
+            lines.append("  decode anomalies")
+            for anomaly in statistics.anomalies {
+                lines.append("                 \(anomaly.name): \(anomaly.count)")
+            }
+        }
+        Swift.print(lines.joined(separator: "\n"))
+    }
+
+    private static func timestamp(_ time: PacketTime) -> String {
+        var writer = JSONWriter(capacity: 40)
+        writer.value(time)
+        return String(decoding: writer.bytes.dropFirst().dropLast(), as: UTF8.self)
+    }
+}

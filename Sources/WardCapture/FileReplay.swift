@@ -1,0 +1,157 @@
+import WardCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads several pcap/pcapng files as one stream in timestamp order (rotated files, or captures of several taps).
+///
+/// Files are sorted by their first packet's time and opened only when the stream reaches that time, so days of
+/// rotated files keep few descriptors open; overlapping files are merged packet by packet. Packet bytes are
+/// borrowed from libpcap: the packet returned by `next()` is valid until the following call.
+public struct FileReplay: ~Copyable {
+    private struct Source {
+        let handle: PcapHandle
+        let linkType: Int32
+        let size: Int64
+        var current: CapturedPacket?
+    }
+
+    private struct Pending {
+        let path: String
+        let firstTime: PacketTime
+        let size: Int64
+    }
+
+    private var pending: [Pending]
+    private var active: [Source] = []
+    private var lastReturned = -1
+    private let filter: String?
+    private var finishedBytes: Int64 = 0
+    /// Total size of all readable files, for progress.
+    public let totalBytes: Int64
+    /// Problems met while reading (unreadable files, truncated records), one line each, in order.
+    public private(set) var problems: [String] = []
+
+    /// Prepares to read `paths` (files; expand directories first with `FileReplay.expand`).
+    ///
+    /// Files that cannot be opened are recorded in `problems` and skipped; an invalid `filter` throws.
+    /// - Throws: `PcapError.filterInvalid` if the BPF filter does not compile.
+    public init(paths: [String], filter: String?) throws(PcapError) {
+        self.filter = filter
+        var readable: [Pending] = []
+        var problems: [String] = []
+        for path in paths {
+            do {
+                let handle = try PcapHandle.openOffline(path: path)
+                if let filter { try handle.setFilter(filter) }
+                switch handle.next() {
+                case .packet(let packet):
+                    readable.append(Pending(path: path, firstTime: packet.time, size: fileSize(path)))
+                case .failed(let message):
+                    problems.append("\(path): \(message)")
+                case .end, .timeout:
+                    break  // an empty file (or one whose packets the filter rejects) adds nothing
+                }
+            } catch {
+                if error.code == .filterInvalid { throw error }
+                problems.append(error.message)
+            }
+        }
+        // Stable order: by first packet time, then by name (rotated files share no times).
+        readable.sort { $0.firstTime != $1.firstTime ? $0.firstTime < $1.firstTime : $0.path < $1.path }
+        pending = readable.reversed()
+        totalBytes = readable.reduce(0) { $0 + $1.size }
+        self.problems = problems
+    }
+
+    /// The next packet in time order with its link type, or `nil` at the end of all files.
+    public mutating func next() -> (packet: CapturedPacket, linkType: Int32)? {
+        if lastReturned >= 0 { advance(lastReturned) }
+        lastReturned = -1
+        while true {
+            var best = -1
+            for index in active.indices {
+                guard let packet = active[index].current else { continue }
+                if best < 0 || packet.time < active[best].current!.time { best = index }
+            }
+            // Open the next file when its first packet comes before what the open files hold.
+            if let upcoming = pending.last, best < 0 || upcoming.firstTime <= active[best].current!.time {
+                pending.removeLast()
+                open(upcoming)
+                continue
+            }
+            guard best >= 0 else { return nil }
+            lastReturned = best
+            return (active[best].current!, active[best].linkType)
+        }
+    }
+
+    /// Bytes consumed so far over all files, for progress.
+    public var bytesRead: Int64 {
+        finishedBytes + active.reduce(0) { $0 + min($1.handle.fileOffset, $1.size) }
+    }
+
+    private mutating func open(_ file: Pending) {
+        do {
+            let handle = try PcapHandle.openOffline(path: file.path)
+            if let filter { try handle.setFilter(filter) }
+            active.append(Source(handle: handle, linkType: handle.linkType, size: file.size, current: nil))
+            advance(active.count - 1)
+        } catch {
+            problems.append(error.message)
+            finishedBytes += file.size
+        }
+    }
+
+    private mutating func advance(_ index: Int) {
+        switch active[index].handle.next() {
+        case .packet(let packet):
+            active[index].current = packet
+        case .failed(let message):
+            problems.append("\(active[index].handle.name): \(message)")
+            close(index)
+        case .end, .timeout:
+            close(index)
+        }
+    }
+
+    private mutating func close(_ index: Int) {
+        finishedBytes += active[index].size
+        active.remove(at: index)
+    }
+
+    /// Expands directories into the capture files they hold (sorted by name), leaving files as given.
+    public static func expand(_ paths: [String]) -> [String] {
+        var result: [String] = []
+        for path in paths {
+            var status = stat()
+            guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
+                result.append(path)
+                continue
+            }
+            guard let directory = opendir(path) else {
+                result.append(path)
+                continue
+            }
+            var names: [String] = []
+            while let entry = readdir(directory) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                if name.hasPrefix(".") { continue }
+                if name.contains(".pcap") || name.hasSuffix(".cap") {
+                    names.append(name)
+                }
+            }
+            closedir(directory)
+            result.append(contentsOf: names.sorted().map { path.hasSuffix("/") ? path + $0 : path + "/" + $0 })
+        }
+        return result
+    }
+}
+
+private func fileSize(_ path: String) -> Int64 {
+    var status = stat()
+    return stat(path, &status) == 0 ? Int64(status.st_size) : 0
+}

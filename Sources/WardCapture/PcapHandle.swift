@@ -1,0 +1,167 @@
+import CPcap
+import WardCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One open libpcap handle (a file being read or an activated interface); closed when released.
+///
+/// A final class rather than a `~Copyable` struct so that several files can be merged from one array;
+/// its methods are statically dispatched.
+public final class PcapHandle {
+    let handle: OpaquePointer
+    /// The path or interface name, for messages.
+    public let name: String
+
+    private init(handle: OpaquePointer, name: String) {
+        self.handle = handle
+        self.name = name
+    }
+
+    deinit {
+        pcap_close(handle)
+    }
+
+    /// Opens a pcap or pcapng file with nanosecond timestamps.
+    /// - Throws: `PcapError.openFailed` with libpcap's reason (missing file, bad magic number, ...).
+    public static func openOffline(path: String) throws(PcapError) -> PcapHandle {
+        var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
+        guard
+            let handle = pcap_open_offline_with_tstamp_precision(
+                path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer)
+        else {
+            let reason = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw PcapError(.openFailed, "\(path): \(reason)")
+        }
+        return PcapHandle(handle: handle, name: path)
+    }
+
+    /// Opens and activates a live capture on `interface` with a TPACKET_V3 ring of `bufferSize` bytes.
+    /// - Throws: `PcapError.openFailed` / `.activateFailed` with libpcap's reason (no such device, no permission).
+    public static func openLive(
+        interface: String, snapshotLength: Int32, promiscuous: Bool, bufferSize: Int32, timeoutMilliseconds: Int32
+    ) throws(PcapError) -> (handle: PcapHandle, warning: String?) {
+        var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
+        guard let raw = pcap_create(interface, &errorBuffer) else {
+            let reason = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw PcapError(.openFailed, "\(interface): \(reason)")
+        }
+        let handle = PcapHandle(handle: raw, name: interface)
+        pcap_set_snaplen(raw, snapshotLength)
+        pcap_set_promisc(raw, promiscuous ? 1 : 0)
+        pcap_set_timeout(raw, timeoutMilliseconds)
+        pcap_set_buffer_size(raw, bufferSize)
+        pcap_set_tstamp_precision(raw, PCAP_TSTAMP_PRECISION_NANO)
+        let status = pcap_activate(raw)
+        if status < 0 {
+            let detail = handle.lastError
+            let summary = String(cString: pcap_statustostr(status))
+            throw PcapError(.activateFailed, "\(interface): \(summary)\(detail.isEmpty ? "" : ": \(detail)")")
+        }
+        let warning = status > 0 ? "\(interface): \(String(cString: pcap_statustostr(status))) \(handle.lastError)" : nil
+        return (handle, warning)
+    }
+
+    /// The data-link type (DLT value).
+    public var linkType: Int32 { pcap_datalink(handle) }
+
+    /// libpcap's last error message for this handle.
+    public var lastError: String { String(cString: pcap_geterr(handle)) }
+
+    /// Compiles and installs a BPF filter.
+    /// - Throws: `PcapError.filterInvalid` with libpcap's message.
+    public func setFilter(_ expression: String) throws(PcapError) {
+        var program = bpf_program()
+        guard pcap_compile(handle, &program, expression, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
+            throw PcapError(.filterInvalid, "BPF filter '\(expression)': \(lastError)")
+        }
+        defer { pcap_freecode(&program) }
+        guard pcap_setfilter(handle, &program) == 0 else {
+            throw PcapError(.filterInvalid, "BPF filter '\(expression)': \(lastError)")
+        }
+    }
+
+    /// Reads the next packet. The bytes are borrowed from libpcap and valid only until the next call.
+    @inline(__always)
+    public func next() -> PcapReadResult {
+        var header: UnsafeMutablePointer<pcap_pkthdr>?
+        var data: UnsafePointer<UInt8>?
+        let status = pcap_next_ex(handle, &header, &data)
+        switch status {
+        case 1:
+            guard let header, let data else { return .timeout }
+            let captured = Int(header.pointee.caplen)
+            return .packet(
+                CapturedPacket(
+                    bytes: UnsafeRawBufferPointer(start: data, count: captured),
+                    wireLength: Int(header.pointee.len),
+                    time: PacketTime(
+                        seconds: Int64(header.pointee.ts.tv_sec), nanoseconds: Int64(header.pointee.ts.tv_usec))))
+        case 0:
+            return .timeout
+        case PCAP_ERROR_BREAK:
+            return .end
+        default:
+            return .failed(lastError)
+        }
+    }
+
+    /// Bytes of the file consumed so far (offline handles), for progress display.
+    public var fileOffset: Int64 {
+        guard let file = pcap_file(handle) else { return 0 }
+        return Int64(ftello(file))
+    }
+
+    /// Kernel statistics of a live handle: packets received, dropped for lack of buffer, dropped by the interface.
+    public func statistics() -> (received: UInt64, dropped: UInt64, interfaceDropped: UInt64)? {
+        var stats = pcap_stat()
+        guard pcap_stats(handle, &stats) == 0 else { return nil }
+        return (UInt64(stats.ps_recv), UInt64(stats.ps_drop), UInt64(stats.ps_ifdrop))
+    }
+
+    /// Makes a blocking `dispatch` return as soon as possible (safe from a signal handler).
+    public func breakLoop() {
+        pcap_breakloop(handle)
+    }
+
+    /// Processes up to `count` packets from the ring, calling `callback` with `context` for each
+    /// (libpcap's `pcap_dispatch`; the callback must not capture context, pass it through `context`).
+    /// - Returns: packets processed, 0 on timeout, or a negative libpcap status.
+    public func dispatch(
+        count: Int32, context: UnsafeMutableRawPointer,
+        callback: @convention(c) (UnsafeMutablePointer<UInt8>?, UnsafePointer<pcap_pkthdr>?, UnsafePointer<UInt8>?)
+            -> Void
+    ) -> Int32 {
+        pcap_dispatch(handle, count, callback, context.assumingMemoryBound(to: UInt8.self))
+    }
+}
+
+/// A packet borrowed from libpcap: valid only until the next read on the same handle.
+public struct CapturedPacket {
+    /// The captured bytes (at most the snapshot length).
+    public let bytes: UnsafeRawBufferPointer
+    /// The packet's length on the wire.
+    public let wireLength: Int
+    /// The capture timestamp.
+    public let time: PacketTime
+
+    /// A packet from its parts.
+    public init(bytes: UnsafeRawBufferPointer, wireLength: Int, time: PacketTime) {
+        self.bytes = bytes
+        self.wireLength = wireLength
+        self.time = time
+    }
+}
+
+/// The outcome of one read.
+public enum PcapReadResult {
+    /// A packet.
+    case packet(CapturedPacket)
+    /// A live read timed out with no packet.
+    case timeout
+    /// The end of a file, or `breakLoop` was called.
+    case end
+    /// libpcap reported an error (for files: a truncated or corrupt record), with its message.
+    case failed(String)
+}

@@ -1,0 +1,95 @@
+/// A 48-bit IEEE 802 MAC address, kept in the low bits of a `UInt64`.
+public struct MACAddress: Hashable, Comparable, Sendable, BitwiseCopyable {
+    /// The address in network order in the low 48 bits.
+    public var rawValue: UInt64
+
+    /// An address from its 48-bit value.
+    @inlinable
+    public init(rawValue: UInt64) {
+        self.rawValue = rawValue & 0xFFFF_FFFF_FFFF
+    }
+
+    /// The all-zero address, meaning "none" (for example Linux cooked captures without a link address).
+    public static let zero = MACAddress(rawValue: 0)
+
+    /// Reads six bytes at `offset`; the caller has checked the bounds.
+    @inlinable
+    package init(_ bytes: RawSpan, at offset: Int) {
+        let high = UInt64(bytes.loadUInt16(at: offset))
+        let low = UInt64(bytes.loadUInt32(at: offset + 2))
+        self.init(rawValue: high << 32 | low)
+    }
+
+    /// Parses `aa:bb:cc:dd:ee:ff` (or with `-`), for configuration and tests.
+    public init?(_ text: String) {
+        var value: UInt64 = 0
+        var digits = 0
+        for character in text.utf8 {
+            if character == UInt8(ascii: ":") || character == UInt8(ascii: "-") { continue }
+            guard let nibble = hexValue(character) else { return nil }
+            value = value << 4 | UInt64(nibble)
+            digits += 1
+        }
+        guard digits == 12 else { return nil }
+        self.init(rawValue: value)
+    }
+
+    /// Group (multicast or broadcast) addresses have the low bit of the first octet set.
+    @inlinable
+    public var isGroup: Bool { rawValue & 0x0100_0000_0000 != 0 }
+
+    /// Locally administered addresses (randomised by phones and laptops) have the second bit of the first octet set.
+    @inlinable
+    public var isLocallyAdministered: Bool { rawValue & 0x0200_0000_0000 != 0 }
+
+    /// The 24-bit organisationally unique identifier (vendor prefix).
+    @inlinable
+    public var oui: UInt32 { UInt32(truncatingIfNeeded: rawValue >> 24) }
+
+    @inlinable
+    public static func < (lhs: MACAddress, rhs: MACAddress) -> Bool {
+        lhs.rawValue < rhs.rawValue
+    }
+
+    /// Appends `aa:bb:cc:dd:ee:ff` (or ECS's `AA-BB-CC-DD-EE-FF` when `ecsStyle`) to `output` without allocating.
+    @inlinable
+    public func write(into output: inout [UInt8], ecsStyle: Bool = false) {
+        let separator = ecsStyle ? UInt8(ascii: "-") : UInt8(ascii: ":")
+        let caseBit: UInt8 = ecsStyle ? 0x20 : 0  // clears the lower-case bit of a–f
+        var shift = 40
+        while shift >= 0 {
+            let octet = UInt8(truncatingIfNeeded: rawValue >> UInt64(shift))
+            let high = hexDigit(octet >> 4)
+            let low = hexDigit(octet & 0xF)
+            output.append(high >= UInt8(ascii: "a") ? high & ~caseBit : high)
+            output.append(low >= UInt8(ascii: "a") ? low & ~caseBit : low)
+            if shift > 0 { output.append(separator) }
+            shift -= 8
+        }
+    }
+}
+
+extension MACAddress: CustomStringConvertible {
+    public var description: String {
+        var bytes: [UInt8] = []
+        write(into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// The lower-case hexadecimal digit for a nibble.
+@inlinable
+package func hexDigit(_ nibble: UInt8) -> UInt8 {
+    nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+}
+
+/// The value of a hexadecimal digit, or `nil`.
+@inlinable
+package func hexValue(_ character: UInt8) -> UInt8? {
+    switch character {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): character - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): character - UInt8(ascii: "A") + 10
+    default: nil
+    }
+}

@@ -1,0 +1,57 @@
+import Synchronization
+
+/// A bounded single-producer/single-consumer ring of fixed-size records between two threads.
+///
+/// The capture thread pushes, the output thread pops; neither takes a lock. The storage is allocated once.
+/// `tryPush` fails when the ring is full, leaving the choice (wait in replay, count a drop live) to the caller.
+public final class SPSCRing<Element: BitwiseCopyable>: @unchecked Sendable {
+    private let storage: UnsafeMutablePointer<Element>
+    private let mask: Int
+    /// The number of slots (a power of two).
+    public let capacity: Int
+    private let head = Atomic<Int>(0)  // next slot to read; written by the consumer only
+    private let tail = Atomic<Int>(0)  // next slot to write; written by the producer only
+    private let closed = Atomic<Bool>(false)
+
+    /// A ring with at least `minimumCapacity` slots (rounded up to a power of two).
+    public init(minimumCapacity: Int) {
+        var size = 2
+        while size < minimumCapacity { size <<= 1 }
+        capacity = size
+        mask = size - 1
+        storage = .allocate(capacity: size)
+    }
+
+    deinit {
+        storage.deallocate()
+    }
+
+    /// Appends a record; returns `false` when the ring is full. Producer thread only.
+    public func tryPush(_ element: Element) -> Bool {
+        let writeIndex = tail.load(ordering: .relaxed)
+        if writeIndex - head.load(ordering: .acquiring) >= capacity { return false }
+        (storage + (writeIndex & mask)).initialize(to: element)
+        tail.store(writeIndex + 1, ordering: .releasing)
+        return true
+    }
+
+    /// Removes the oldest record, or returns `nil` when the ring is empty. Consumer thread only.
+    public func tryPop() -> Element? {
+        let readIndex = head.load(ordering: .relaxed)
+        if readIndex == tail.load(ordering: .acquiring) { return nil }
+        let element = storage[readIndex & mask]
+        head.store(readIndex + 1, ordering: .releasing)
+        return element
+    }
+
+    /// Marks the end of the stream: the consumer stops once it has drained the ring.
+    public func close() {
+        closed.store(true, ordering: .releasing)
+    }
+
+    /// Whether the producer has closed the ring.
+    public var isClosed: Bool { closed.load(ordering: .acquiring) }
+
+    /// Records currently waiting.
+    public var count: Int { tail.load(ordering: .acquiring) - head.load(ordering: .acquiring) }
+}

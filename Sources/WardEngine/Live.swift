@@ -1,0 +1,133 @@
+import CPcap
+import Foundation
+import Synchronization
+import WardCapture
+import WardCore
+import WardFlows
+import WardOutput
+import WardPacket
+
+/// Set by SIGINT/SIGTERM; the capture loop stops, flushes every flow and the output queue, and returns.
+let stopRequested = Atomic<Bool>(false)
+
+/// Live capture on a mirror port: libpcap's TPACKET_V3 ring read in place, in batches, on the calling thread.
+public enum Live {
+    /// Settings of the capture handle.
+    public struct CaptureSettings {
+        /// The interface to capture on.
+        public var interface: String
+        /// The snapshot length.
+        public var snapshotLength: Int32 = 65_535
+        /// Whether to put the interface in promiscuous mode (a mirror port needs it).
+        public var promiscuous = true
+        /// The kernel ring size in bytes.
+        public var bufferSize: Int32 = 64 * 1024 * 1024
+        /// Packets per `pcap_dispatch` batch.
+        public var batchSize: Int32 = 256
+        /// An unprivileged user to switch to once the capture is open (when running as root).
+        public var user: String?
+        /// Stop after this many seconds (for tests and `learn`); `nil` runs until a signal.
+        public var duration: Double?
+
+        /// Settings for `interface` with defaults for the rest.
+        public init(interface: String) {
+            self.interface = interface
+        }
+    }
+
+    /// Errors that stop a live run before it starts.
+    public enum StartError: Error, CustomStringConvertible {
+        case capture(PcapError)
+        case privileges(String)
+
+        public var description: String {
+            switch self {
+            case .capture(let error): error.message
+            case .privileges(let message): message
+            }
+        }
+    }
+
+    /// Captures until SIGINT/SIGTERM (or `duration`), then flushes and reports.
+    /// - Parameter onStart: called once the capture is open and privileges are dropped (e.g. to print a banner).
+    public static func run(
+        settings: CaptureSettings, options: RunOptions, onStart: (String?) -> Void = { _ in }
+    ) throws(StartError) -> RunReport {
+        let handle: PcapHandle
+        let warning: String?
+        do {
+            (handle, warning) = try PcapHandle.openLive(
+                interface: settings.interface, snapshotLength: settings.snapshotLength,
+                promiscuous: settings.promiscuous, bufferSize: settings.bufferSize, timeoutMilliseconds: 100)
+            if let filter = options.filter { try handle.setFilter(filter) }
+        } catch {
+            throw .capture(error)
+        }
+        if let user = settings.user {
+            do {
+                try PrivilegeDrop.switchTo(user: user)
+            } catch {
+                throw .privileges(error.message)
+            }
+        }
+        stopRequested.store(false, ordering: .relaxed)
+        installStopHandlers()
+        onStart(warning)
+
+        let output = OutputThread(observer: options.observer, destination: options.events)
+        output.start()
+        var context = LiveContext(
+            engine: Engine(
+                configuration: options.flowTable, ring: options.emitFlows ? output.ring : nil, waitWhenFull: false),
+            linkType: LinkType(rawValue: handle.linkType))
+        let deadline = settings.duration.map { Date().addingTimeInterval($0) }
+        var problems: [String] = []
+        withUnsafeMutablePointer(to: &context) { pointer in
+            while !stopRequested.load(ordering: .relaxed) {
+                let status = handle.dispatch(count: settings.batchSize, context: UnsafeMutableRawPointer(pointer)) {
+                    user, header, data in
+                    guard let user, let header, let data else { return }
+                    let context = UnsafeMutableRawPointer(user).assumingMemoryBound(to: LiveContext.self)
+                    let bytes = UnsafeRawBufferPointer(start: data, count: Int(header.pointee.caplen))
+                    context.pointee.engine.process(
+                        bytes.bytes, wireLength: Int(header.pointee.len), linkType: context.pointee.linkType,
+                        time: PacketTime(
+                            seconds: Int64(header.pointee.ts.tv_sec), nanoseconds: Int64(header.pointee.ts.tv_usec)))
+                }
+                if status < 0 && status != PCAP_ERROR_BREAK {
+                    problems.append("\(settings.interface): \(handle.lastError)")
+                    break
+                }
+                if status == 0 {
+                    // An idle link: let packet time follow the wall clock so idle flows still expire.
+                    pointer.pointee.engine.tick(at: wallClockTime())
+                }
+                if let deadline, Date() >= deadline { break }
+            }
+        }
+        let statistics = handle.statistics()
+        context.engine.finish()
+        output.finish()
+        return finishRun(
+            engine: &context.engine, output: output, options: options, problems: problems,
+            kernelDrops: statistics.map { ($0.dropped, $0.interfaceDropped) })
+    }
+
+    private static func installStopHandlers() {
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber) { _ in stopRequested.store(true, ordering: .relaxed) }
+        }
+    }
+
+    private static func wallClockTime() -> PacketTime {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return PacketTime(seconds: Int64(now.tv_sec), nanoseconds: Int64(now.tv_nsec))
+    }
+}
+
+/// What the C capture callback reaches through libpcap's `user` pointer.
+struct LiveContext: ~Copyable {
+    var engine: Engine
+    let linkType: LinkType
+}

@@ -1,0 +1,60 @@
+import Foundation
+import WardCore
+import WardOutput
+
+/// The thread that turns finished flows into JSON lines, off the capture thread.
+///
+/// It drains the ring, renders each record with `EventFormatter`, and writes it to every destination. It sleeps
+/// briefly when the ring is empty and ends once the ring is closed and empty.
+public final class OutputThread: @unchecked Sendable {
+    /// The ring the engine pushes into.
+    public let ring: SPSCRing<FlowEvent>
+    private var formatter: EventFormatter
+    private let destination: JSONLinesFile?
+    private let finished = DispatchSemaphore(value: 0)
+    /// Flow records written.
+    public private(set) var flowsWritten: UInt64 = 0
+
+    /// An output thread writing to `destination` (nothing is written when it is `nil`; records are still drained).
+    public init(observer: ObserverInfo, destination: JSONLinesFile?, ringCapacity: Int = 16_384) {
+        ring = SPSCRing(minimumCapacity: ringCapacity)
+        formatter = EventFormatter(observer: observer)
+        self.destination = destination
+    }
+
+    /// Starts consuming.
+    public func start() {
+        let thread = Thread { [self] in
+            run()
+            finished.signal()
+        }
+        thread.name = "wardwatch-output"
+        thread.start()
+    }
+
+    /// Closes the ring and waits until everything pushed so far is written.
+    public func finish() {
+        ring.close()
+        finished.wait()
+        destination?.flush()
+    }
+
+    private func run() {
+        while true {
+            if let event = ring.tryPop() {
+                formatter.render(flow: event)
+                destination?.write(line: formatter.writer.bytes)
+                flowsWritten &+= 1
+                continue
+            }
+            if ring.isClosed && ring.count == 0 { return }
+            destination?.flush()
+            usleep(200)
+        }
+    }
+}
+
+/// Lets the output thread run while the capture thread waits for ring space (replay only).
+func yieldToConsumer() {
+    sched_yield()
+}

@@ -1,0 +1,50 @@
+import WardCore
+import WardFlows
+import WardOutput
+
+/// What a replay or live run should do; the CLI fills it from flags (and later from the site configuration).
+public struct RunOptions {
+    /// Flow and host table bounds and timeouts.
+    public var flowTable = FlowTableConfiguration()
+    /// A BPF filter applied before decoding.
+    public var filter: String?
+    /// Where JSON-lines events go, if anywhere.
+    public var events: JSONLinesFile?
+    /// Whether to emit `wardwatch.flow` records.
+    public var emitFlows = false
+    /// Whether to emit `wardwatch.host` records at the end.
+    public var emitHosts = false
+    /// Observer fields for every event.
+    public var observer: ObserverInfo
+
+    /// Options with defaults for everything but the observer.
+    public init(observer: ObserverInfo) {
+        self.observer = observer
+    }
+}
+
+/// What a run did: counters, problems met, and the busiest hosts, for the exit code and the terminal summary.
+public struct RunReport {
+    /// The counters.
+    public var statistics: SensorStatistics
+    /// Problems met (unreadable files, truncated records, write failures), one line each.
+    public var problems: [String]
+    /// Hosts ordered by bytes sent and received, busiest first (at most 10).
+    public var topTalkers: [HostRecord]
+    /// Flow records written.
+    public var flowsWritten: UInt64
+    /// Packet time of the first and last packets, if any.
+    public var firstPacketTime: PacketTime?
+    /// Packet time of the last packet.
+    public var lastPacketTime: PacketTime
+}
+
+/// A progress snapshot for the terminal: bytes read of the total, packets so far.
+public struct ReplayProgress {
+    /// Bytes of capture files consumed.
+    public var bytesRead: Int64
+    /// Total bytes of all capture files.
+    public var totalBytes: Int64
+    /// Packets processed.
+    public var packets: UInt64
+}

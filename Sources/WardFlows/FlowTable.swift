@@ -1,0 +1,245 @@
+import WardCore
+import WardPacket
+
+/// The flow table: canonical bidirectional flows in a slab, found through a dictionary, expired in packet time.
+///
+/// Each timeout class keeps an intrusive list ordered by last activity, so expiry looks only at list heads and a
+/// packet moves its flow to a list tail in O(1). A flow seen again after its timeout starts anew, so the records
+/// do not depend on when expiry runs (live and replay give the same flows). When `maximumFlows` is reached, the
+/// least recently active flow is evicted, emitted and counted. Per packet nothing is allocated; a new flow may
+/// grow the slab or dictionary, which are pre-sized.
+public struct FlowTable: ~Copyable {
+    /// Bounds and timeouts.
+    public let configuration: FlowTableConfiguration
+    /// The per-IP and per-MAC tables, updated with every packet.
+    public var hosts: HostTable
+    private var index: [FlowKey: Int32] = [:]
+    private var slots: ContiguousArray<FlowRecord> = []
+    private var freeSlots: [Int32] = []
+    private var heads = InlineArray<4, Int32>(repeating: -1)
+    private var tails = InlineArray<4, Int32>(repeating: -1)
+    private let timeouts: InlineArray<4, Int64>
+    /// A flow that ended during the last `update` (a stale flow with the same key, or an evicted one).
+    public private(set) var ended: FlowRecord?
+    /// Why `ended` ended.
+    public private(set) var endedReason: FlowEndReason = .idle
+    /// Flows created.
+    public private(set) var flowsCreated: UInt64 = 0
+    /// Flows evicted to stay within `maximumFlows`.
+    public private(set) var evictions: UInt64 = 0
+
+    /// An empty table.
+    public init(configuration: FlowTableConfiguration = FlowTableConfiguration()) {
+        self.configuration = configuration
+        hosts = HostTable(
+            maximumHosts: configuration.maximumHosts, maximumPeerPairs: configuration.maximumPeerPairs,
+            maximumMACs: configuration.maximumMACs)
+        let presize = min(max(1, configuration.maximumFlows), 65_536)
+        index.reserveCapacity(presize)
+        slots.reserveCapacity(presize)
+        timeouts = [
+            configuration.tcpTimeout * 1_000_000_000, configuration.udpTimeout * 1_000_000_000,
+            configuration.otherTimeout * 1_000_000_000, configuration.terminatedDelay * 1_000_000_000,
+        ]
+    }
+
+    /// Flows currently held.
+    public var count: Int { index.count }
+
+    /// Accounts one decoded IP packet to its flow and to both hosts; returns the flow's slot, or -1 if the packet
+    /// has no flow (ARP, non-IP, or a transport header that could not be read).
+    ///
+    /// Check `ended` afterwards: a flow may have ended to make room.
+    public mutating func update(with packet: DecodedPacket, frameLength: Int, at time: PacketTime) -> Int32 {
+        ended = nil
+        guard packet.network == .ipv4 || packet.network == .ipv6 else { return -1 }
+        let hasPorts = packet.transport == .tcp || packet.transport == .udp
+        if packet.transport == .none && !packet.fragment.isFragment { return -1 }
+        let (key, sourceIsLow) = FlowKey.canonical(
+            source: packet.sourceAddress, sourcePort: hasPorts ? packet.sourcePort : 0,
+            destination: packet.destinationAddress, destinationPort: hasPorts ? packet.destinationPort : 0,
+            ipProtocol: packet.ipProtocol, vlan: packet.vlan)
+
+        var slot = index[key] ?? -1
+        if slot >= 0 && shouldRestart(slots[Int(slot)], packet: packet, at: time) {
+            endFlow(at: slot, reason: slots[Int(slot)].timeoutClass == .terminated ? .terminated : .idle)
+            slot = -1
+        }
+        if slot < 0 {
+            slot = createFlow(key: key, sourceIsLow: sourceIsLow, packet: packet, at: time)
+        }
+        let fromOriginator = slots[Int(slot)].originatorIsLow == sourceIsLow
+        account(slot: slot, packet: packet, frameLength: frameLength, fromOriginator: fromOriginator, at: time)
+        return slot
+    }
+
+    /// The flow in `slot` (valid until the next mutation).
+    public func flow(at slot: Int32) -> FlowRecord {
+        slots[Int(slot)]
+    }
+
+    /// Removes and returns one flow whose timeout has passed at `time`, or `nil` when none has.
+    public mutating func popExpired(at time: PacketTime) -> (record: FlowRecord, reason: FlowEndReason)? {
+        for timeoutClass in FlowTimeoutClass.allCases {
+            let head = heads[Int(timeoutClass.rawValue)]
+            guard head >= 0 else { continue }
+            let record = slots[Int(head)]
+            if time.nanoseconds(since: record.lastSeen) > timeouts[Int(timeoutClass.rawValue)] {
+                release(slot: head)
+                return (record, timeoutClass == .terminated ? .terminated : .idle)
+            }
+        }
+        return nil
+    }
+
+    /// Removes and returns every remaining flow, ordered by first packet time then key (end of capture).
+    public mutating func drainAll() -> [FlowRecord] {
+        var remaining = index.values.map { slots[Int($0)] }
+        remaining.sort { $0.firstSeen != $1.firstSeen ? $0.firstSeen < $1.firstSeen : $0.uid < $1.uid }
+        for slot in Array(index.values) { release(slot: slot) }
+        return remaining
+    }
+
+    // MARK: - Internals
+
+    private func shouldRestart(_ record: FlowRecord, packet: DecodedPacket, at time: PacketTime) -> Bool {
+        if time.nanoseconds(since: record.lastSeen) > timeouts[Int(record.timeoutClass.rawValue)] { return true }
+        // A fresh SYN on a finished connection is a new connection reusing the ports (Zeek does the same).
+        return record.timeoutClass == .terminated && packet.transport == .tcp
+            && packet.tcp.flags.contains(.syn) && !packet.tcp.flags.contains(.ack)
+    }
+
+    private mutating func createFlow(key: FlowKey, sourceIsLow: Bool, packet: DecodedPacket, at time: PacketTime)
+        -> Int32
+    {
+        if index.count >= configuration.maximumFlows { evictOldest() }
+        // A SYN-ACK first means we missed the SYN: its receiver is the originator (history gets '^').
+        let flipped = packet.transport == .tcp && packet.tcp.flags.contains([.syn, .ack])
+        var record = FlowRecord(
+            key: key, originatorIsLow: flipped ? !sourceIsLow : sourceIsLow, at: time, transport: packet.transport)
+        if flipped { record.history.markFlipped() }
+        if packet.transport == .icmp || packet.transport == .icmpv6 {
+            record.icmpType = packet.icmp.type
+            record.icmpCode = packet.icmp.code
+        }
+        record.originatorHost = hosts.reference(for: record.originatorAddress, at: time)
+        record.responderHost = hosts.reference(for: record.responderAddress, at: time)
+        hosts.recordFlowStart(originator: record.originatorHost, responder: record.responderHost)
+        record.timeoutClass = timeoutClass(for: packet.transport)
+        let slot: Int32
+        if let free = freeSlots.popLast() {
+            slot = free
+            slots[Int(slot)] = record
+        } else {
+            slot = Int32(slots.count)
+            slots.append(record)
+        }
+        index[key] = slot
+        append(slot: slot, to: record.timeoutClass)
+        flowsCreated &+= 1
+        return slot
+    }
+
+    private mutating func account(
+        slot: Int32, packet: DecodedPacket, frameLength: Int, fromOriginator: Bool, at time: PacketTime
+    ) {
+        let position = Int(slot)
+        let payload = Int(packet.payloadWireLength)
+        slots[position].lastSeen = max(slots[position].lastSeen, time)
+        if fromOriginator {
+            slots[position].originator.packets &+= 1
+            slots[position].originator.bytes &+= UInt64(frameLength)
+            slots[position].originator.ipBytes &+= UInt64(packet.ipLength)
+            slots[position].originator.payloadBytes &+= UInt64(payload)
+            slots[position].originatorMAC = packet.sourceMAC
+            slots[position].responderMAC = packet.destinationMAC
+        } else {
+            slots[position].responder.packets &+= 1
+            slots[position].responder.bytes &+= UInt64(frameLength)
+            slots[position].responder.ipBytes &+= UInt64(packet.ipLength)
+            slots[position].responder.payloadBytes &+= UInt64(payload)
+            slots[position].responderMAC = packet.sourceMAC
+            slots[position].originatorMAC = packet.destinationMAC
+        }
+        if packet.transport == .tcp {
+            var history = slots[position].history
+            slots[position].tcp.observe(
+                packet.tcp, payloadLength: payload, fromOriginator: fromOriginator, history: &history)
+            slots[position].history = history
+        }
+        let sender = fromOriginator ? slots[position].originatorHost : slots[position].responderHost
+        let receiver = fromOriginator ? slots[position].responderHost : slots[position].originatorHost
+        hosts.recordSent(by: sender, bytes: frameLength, at: time, mac: packet.sourceMAC, vlan: packet.vlan)
+        hosts.recordReceived(by: receiver, bytes: frameLength, at: time)
+
+        let wanted: FlowTimeoutClass =
+            packet.transport == .tcp && slots[position].tcp.isTerminated
+            ? .terminated : slots[position].timeoutClass
+        unlink(slot: slot)
+        slots[position].timeoutClass = wanted
+        append(slot: slot, to: wanted)
+    }
+
+    private func timeoutClass(for transport: TransportLayer) -> FlowTimeoutClass {
+        switch transport {
+        case .tcp: .tcp
+        case .udp: .udp
+        default: .other
+        }
+    }
+
+    private mutating func evictOldest() {
+        var victim: Int32 = -1
+        for timeoutClass in [FlowTimeoutClass.terminated, .udp, .other, .tcp] {
+            let head = heads[Int(timeoutClass.rawValue)]
+            if head >= 0 && (victim < 0 || slots[Int(head)].lastSeen < slots[Int(victim)].lastSeen) {
+                victim = head
+            }
+        }
+        guard victim >= 0 else { return }
+        evictions &+= 1
+        endFlow(at: victim, reason: .evicted)
+    }
+
+    private mutating func endFlow(at slot: Int32, reason: FlowEndReason) {
+        ended = slots[Int(slot)]
+        endedReason = reason
+        release(slot: slot)
+    }
+
+    private mutating func release(slot: Int32) {
+        let record = slots[Int(slot)]
+        if record.responder.packets > 0 && (record.transport == .tcp || record.transport == .udp)
+            && record.connectionState != .rej
+        {
+            hosts.recordService(
+                originator: record.originatorHost, responder: record.responderHost, ipProtocol: record.key.ipProtocol,
+                port: record.responderPort)
+        }
+        unlink(slot: slot)
+        index[record.key] = nil
+        freeSlots.append(slot)
+    }
+
+    private mutating func append(slot: Int32, to timeoutClass: FlowTimeoutClass) {
+        let list = Int(timeoutClass.rawValue)
+        slots[Int(slot)].previous = tails[list]
+        slots[Int(slot)].next = -1
+        if tails[list] >= 0 {
+            slots[Int(tails[list])].next = slot
+        } else {
+            heads[list] = slot
+        }
+        tails[list] = slot
+    }
+
+    private mutating func unlink(slot: Int32) {
+        let list = Int(slots[Int(slot)].timeoutClass.rawValue)
+        let previous = slots[Int(slot)].previous
+        let next = slots[Int(slot)].next
+        if previous >= 0 { slots[Int(previous)].next = next } else { heads[list] = next }
+        if next >= 0 { slots[Int(next)].previous = previous } else { tails[list] = previous }
+        slots[Int(slot)].previous = -1
+        slots[Int(slot)].next = -1
+    }
+}

@@ -1,0 +1,358 @@
+import WardCore
+import WardFlows
+import WardPacket
+
+/// Renders events as ECS-aligned JSON lines into a reused `JSONWriter` (no allocation per event once warm).
+public struct EventFormatter: ~Copyable {
+    private let observer: ObserverInfo
+    /// The writer holding the last rendered line.
+    public var writer = JSONWriter(capacity: 8192)
+
+    /// A formatter stamping every event with `observer`.
+    public init(observer: ObserverInfo) {
+        self.observer = observer
+    }
+
+    /// Renders a `wardwatch.flow` record (one JSON line, newline included).
+    public mutating func render(flow event: FlowEvent) {
+        let flow = event.record
+        writer.reset()
+        writer.beginObject()
+        writer.key("@timestamp")
+        writer.value(flow.firstSeen)
+        writer.beginObject("event")
+        writer.key("kind")
+        writer.value("event")
+        writer.key("category")
+        writer.beginArray()
+        writer.value("network")
+        writer.endArray()
+        writer.key("type")
+        writer.beginArray()
+        writer.value("connection")
+        writer.value("end")
+        writer.endArray()
+        writer.key("dataset")
+        writer.value("wardwatch.flow")
+        writer.key("start")
+        writer.value(flow.firstSeen)
+        writer.key("end")
+        writer.value(flow.lastSeen)
+        writer.key("duration")
+        writer.value(flow.lastSeen.nanoseconds(since: flow.firstSeen))
+        writer.endObject()
+        writeObserver()
+        let hasPorts = flow.transport == .tcp || flow.transport == .udp
+        writeEndpoint(
+            "source", address: flow.originatorAddress, port: hasPorts ? flow.originatorPort : nil,
+            mac: flow.originatorMAC, counters: flow.originator)
+        writeEndpoint(
+            "destination", address: flow.responderAddress, port: hasPorts ? flow.responderPort : nil,
+            mac: flow.responderMAC, counters: flow.responder)
+        writer.beginObject("network")
+        writer.key("transport")
+        writeTransportName(flow.transport, ipProtocol: flow.key.ipProtocol)
+        writer.key("iana_number")
+        writeNumberString(UInt64(flow.key.ipProtocol))
+        writer.key("type")
+        writer.value(flow.key.lowAddress.isIPv4 ? "ipv4" : "ipv6")
+        writer.key("packets")
+        writer.value(flow.originator.packets &+ flow.responder.packets)
+        writer.key("bytes")
+        writer.value(flow.originator.bytes &+ flow.responder.bytes)
+        if let outer = flow.key.vlan.outer {
+            writer.beginObject("vlan")
+            writer.key("id")
+            writeNumberString(UInt64(outer))
+            writer.endObject()
+            if flow.key.vlan.count > 1 {
+                // ECS `network.inner.vlan` holds the second tag; a third (rare) goes in our own array.
+                writer.beginObject("inner")
+                writer.beginObject("vlan")
+                writer.key("id")
+                writeNumberString(UInt64(flow.key.vlan[1] ?? 0))
+                writer.endObject()
+                writer.endObject()
+            }
+        }
+        writer.endObject()
+        writer.beginObject("wardwatch")
+        writer.key("schema_version")
+        writer.value(eventSchemaVersion)
+        writer.beginObject("flow")
+        writer.key("uid")
+        writeUID(flow.uid)
+        writer.key("state")
+        writer.value(flow.connectionState.name)
+        if flow.transport == .tcp {
+            writer.key("history")
+            writeHistory(flow.history)
+        }
+        if flow.transport == .icmp || flow.transport == .icmpv6 {
+            writer.key("icmp_type")
+            writer.value(Int(flow.icmpType))
+            writer.key("icmp_code")
+            writer.value(Int(flow.icmpCode))
+        }
+        writer.key("end_reason")
+        writer.value(event.reason.name)
+        if flow.key.vlan.count > 2 {
+            writer.key("vlan_ids")
+            writer.beginArray()
+            for index in 0..<flow.key.vlan.count { writeNumberString(UInt64(flow.key.vlan[index] ?? 0)) }
+            writer.endArray()
+        }
+        writer.key("source_ip_bytes")
+        writer.value(flow.originator.ipBytes)
+        writer.key("destination_ip_bytes")
+        writer.value(flow.responder.ipBytes)
+        writer.key("source_payload_bytes")
+        writer.value(flow.originator.payloadBytes)
+        writer.key("destination_payload_bytes")
+        writer.value(flow.responder.payloadBytes)
+        writer.endObject()
+        writer.endObject()
+        writer.endObject()
+        writer.appendNewline()
+    }
+
+    /// Renders a `wardwatch.host` state record: one IP address and what was learned about it.
+    public mutating func render(host: HostRecord) {
+        writer.reset()
+        writer.beginObject()
+        writer.key("@timestamp")
+        writer.value(host.lastSeen)
+        writer.beginObject("event")
+        writer.key("kind")
+        writer.value("state")
+        writer.key("dataset")
+        writer.value("wardwatch.host")
+        writer.key("start")
+        writer.value(host.firstSeen)
+        writer.key("end")
+        writer.value(host.lastSeen)
+        writer.endObject()
+        writeObserver()
+        writer.beginObject("host")
+        writer.key("ip")
+        writer.beginArray()
+        writer.value(host.address)
+        writer.endArray()
+        if host.mac != .zero {
+            writer.key("mac")
+            writer.beginArray()
+            writer.value(host.mac)
+            writer.endArray()
+        }
+        writer.endObject()
+        if let outer = host.vlan.outer {
+            writer.beginObject("network")
+            writer.beginObject("vlan")
+            writer.key("id")
+            writeNumberString(UInt64(outer))
+            writer.endObject()
+            writer.endObject()
+        }
+        writer.beginObject("wardwatch")
+        writer.key("schema_version")
+        writer.value(eventSchemaVersion)
+        writer.beginObject("host")
+        writer.key("packets_sent")
+        writer.value(host.sent.packets)
+        writer.key("bytes_sent")
+        writer.value(host.sent.bytes)
+        writer.key("packets_received")
+        writer.value(host.received.packets)
+        writer.key("bytes_received")
+        writer.value(host.received.bytes)
+        writer.key("flows_originated")
+        writer.value(host.flowsOriginated)
+        writer.key("flows_responded")
+        writer.value(host.flowsResponded)
+        writer.key("distinct_peers")
+        writer.value(UInt64(host.distinctPeers))
+        writer.key("mac_changes")
+        writer.value(UInt64(host.macChanges))
+        writer.key("services_offered")
+        writeServices(host.servicesOffered)
+        writer.key("services_used")
+        writeServices(host.servicesUsed)
+        writer.endObject()
+        writer.endObject()
+        writer.endObject()
+        writer.appendNewline()
+    }
+
+    /// Renders the `wardwatch.stats` metric record for a run.
+    public mutating func render(statistics: SensorStatistics, at time: PacketTime) {
+        writer.reset()
+        writer.beginObject()
+        writer.key("@timestamp")
+        writer.value(time)
+        writer.beginObject("event")
+        writer.key("kind")
+        writer.value("metric")
+        writer.key("dataset")
+        writer.value("wardwatch.stats")
+        writer.endObject()
+        writeObserver()
+        writer.beginObject("wardwatch")
+        writer.key("schema_version")
+        writer.value(eventSchemaVersion)
+        writer.beginObject("stats")
+        writer.key("packets")
+        writer.value(statistics.packets)
+        writer.key("bytes")
+        writer.value(statistics.bytes)
+        writer.key("ipv4_packets")
+        writer.value(statistics.ipv4Packets)
+        writer.key("ipv6_packets")
+        writer.value(statistics.ipv6Packets)
+        writer.key("arp_packets")
+        writer.value(statistics.arpPackets)
+        writer.key("other_packets")
+        writer.value(statistics.otherPackets)
+        writer.key("ip_fragments")
+        writer.value(statistics.fragments)
+        writer.key("flows_created")
+        writer.value(statistics.flowsCreated)
+        writer.key("flows_evicted")
+        writer.value(statistics.flowsEvicted)
+        writer.key("flow_events_dropped")
+        writer.value(statistics.flowEventsDropped)
+        writer.key("hosts")
+        writer.value(statistics.hosts)
+        writer.key("hosts_evicted")
+        writer.value(statistics.hostsEvicted)
+        writer.key("macs")
+        writer.value(statistics.macs)
+        if let drops = statistics.kernelDrops {
+            writer.key("kernel_drops")
+            writer.value(drops)
+        }
+        if let drops = statistics.interfaceDrops {
+            writer.key("interface_drops")
+            writer.value(drops)
+        }
+        writer.beginObject("anomalies")
+        for anomaly in statistics.anomalies {
+            writer.keyDynamic(anomaly.name)
+            writer.value(anomaly.count)
+        }
+        writer.endObject()
+        writer.endObject()
+        writer.endObject()
+        writer.endObject()
+        writer.appendNewline()
+    }
+
+    // MARK: - Pieces
+
+    private mutating func writeObserver() {
+        writer.beginObject("observer")
+        writer.key("name")
+        writer.value(observer.name)
+        writer.key("type")
+        writer.value("sensor")
+        writer.key("vendor")
+        writer.value("WardWatch")
+        writer.key("product")
+        writer.value("wardwatch")
+        writer.key("version")
+        writer.value(observer.version)
+        if let interface = observer.interface {
+            writer.beginObject("ingress")
+            writer.beginObject("interface")
+            writer.key("name")
+            writer.value(interface)
+            writer.endObject()
+            writer.endObject()
+        }
+        writer.endObject()
+    }
+
+    private mutating func writeEndpoint(
+        _ name: StaticString, address: IPAddress, port: UInt16?, mac: MACAddress, counters: FlowEndpointCounters
+    ) {
+        writer.beginObject(name)
+        writer.key("ip")
+        writer.value(address)
+        if let port {
+            writer.key("port")
+            writer.value(Int(port))
+        }
+        if mac != .zero {
+            writer.key("mac")
+            writer.value(mac)
+        }
+        writer.key("packets")
+        writer.value(counters.packets)
+        writer.key("bytes")
+        writer.value(counters.bytes)
+        writer.endObject()
+    }
+
+    private mutating func writeTransportName(_ transport: TransportLayer, ipProtocol: UInt8) {
+        switch transport {
+        case .tcp: writer.value("tcp")
+        case .udp: writer.value("udp")
+        case .icmp: writer.value("icmp")
+        case .icmpv6: writer.value("ipv6-icmp")
+        case .none, .other:
+            switch ipProtocol {
+            case 6: writer.value("tcp")
+            case 17: writer.value("udp")
+            case 47: writer.value("gre")
+            case 50: writer.value("esp")
+            case 132: writer.value("sctp")
+            default: writeNumberString(UInt64(ipProtocol))
+            }
+        }
+    }
+
+    private mutating func writeNumberString(_ number: UInt64) {
+        var digits = InlineArray<20, UInt8>(repeating: 0)
+        var count = 0
+        var rest = number
+        repeat {
+            digits[count] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+            count += 1
+        } while rest > 0
+        var text = InlineArray<20, UInt8>(repeating: 0)
+        for index in 0..<count { text[index] = digits[count - 1 - index] }
+        text.span.bytes.withUnsafeBytes { writer.value(utf8: $0.bytes.extracting(0..<count)) }
+    }
+
+    private mutating func writeUID(_ uid: UInt64) {
+        // Zeek-like: 'C' then the identifier in base 62, fixed width.
+        let alphabet: StaticString = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+        var text = InlineArray<12, UInt8>(repeating: UInt8(ascii: "C"))
+        var rest = uid
+        alphabet.withUTF8Buffer { symbols in
+            for index in stride(from: 11, through: 1, by: -1) {
+                text[index] = symbols[Int(rest % 62)]
+                rest /= 62
+            }
+        }
+        text.span.bytes.withUnsafeBytes { writer.value(utf8: $0.bytes) }
+    }
+
+    private mutating func writeHistory(_ history: ConnectionHistory) {
+        let letters = history.letters
+        letters.span.bytes.withUnsafeBytes { writer.value(utf8: $0.bytes.extracting(0..<Int(history.length))) }
+    }
+
+    private mutating func writeServices(_ services: ServiceSet) {
+        writer.beginArray()
+        for service in services.services {
+            writer.beginObject()
+            writer.key("transport")
+            writeTransportName(.none, ipProtocol: service.ipProtocol)
+            writer.key("port")
+            writer.value(Int(service.port))
+            writer.endObject()
+        }
+        writer.endArray()
+    }
+}

@@ -1,0 +1,80 @@
+import WardCore
+
+/// A TCP header (RFC 9293 §3.1) with the options the flow tracker uses (RFC 9293 §3.2, RFC 7323, RFC 2018).
+public struct TCPHeader: Sendable, BitwiseCopyable {
+    /// Source port.
+    public var sourcePort: UInt16 = 0
+    /// Destination port.
+    public var destinationPort: UInt16 = 0
+    /// Sequence number.
+    public var sequenceNumber: UInt32 = 0
+    /// Acknowledgement number.
+    public var acknowledgementNumber: UInt32 = 0
+    /// Header length in bytes (data offset × 4).
+    public var headerLength: Int = 0
+    /// Control bits.
+    public var flags: TCPFlags = []
+    /// Receive window (unscaled).
+    public var window: UInt16 = 0
+    /// Maximum segment size option, or 0.
+    public var maximumSegmentSize: UInt16 = 0
+    /// Window scale option shift, or nil.
+    public var windowScale: UInt8? = nil
+    /// Whether SACK-permitted was offered.
+    public var sackPermitted = false
+    /// Whether the timestamps option was present.
+    public var hasTimestamps = false
+    /// Whether an option's length was malformed (the walk stopped there).
+    public var hasBadOption = false
+
+    /// An empty header.
+    @inlinable
+    public init() {}
+
+    /// Decodes the header at `offset`.
+    /// - Throws: `truncatedTCP`, `tcpBadDataOffset`.
+    public static func decode(_ bytes: RawSpan, at offset: Int) throws(DecodeAnomaly) -> TCPHeader {
+        guard bytes.contains(offset: offset, length: 20) else { throw .truncatedTCP }
+        var header = TCPHeader()
+        header.sourcePort = bytes.loadUInt16(at: offset)
+        header.destinationPort = bytes.loadUInt16(at: offset + 2)
+        header.sequenceNumber = bytes.loadUInt32(at: offset + 4)
+        header.acknowledgementNumber = bytes.loadUInt32(at: offset + 8)
+        header.headerLength = Int(bytes.loadUInt8(at: offset + 12) >> 4) * 4
+        header.flags = TCPFlags(rawValue: bytes.loadUInt8(at: offset + 13))
+        header.window = bytes.loadUInt16(at: offset + 14)
+        guard header.headerLength >= 20 else { throw .tcpBadDataOffset }
+        guard bytes.contains(offset: offset, length: header.headerLength) else { throw .truncatedTCP }
+        header.readOptions(bytes, from: offset + 20, to: offset + header.headerLength)
+        return header
+    }
+
+    private mutating func readOptions(_ bytes: RawSpan, from start: Int, to end: Int) {
+        var cursor = start
+        while cursor < end {
+            let kind = bytes.loadUInt8(at: cursor)
+            if kind == 0 { return }  // end of option list
+            if kind == 1 {  // no-operation
+                cursor += 1
+                continue
+            }
+            guard cursor + 1 < end else {
+                hasBadOption = true
+                return
+            }
+            let length = Int(bytes.loadUInt8(at: cursor + 1))
+            guard length >= 2, length <= end - cursor else {
+                hasBadOption = true
+                return
+            }
+            switch (kind, length) {
+            case (2, 4): maximumSegmentSize = bytes.loadUInt16(at: cursor + 2)
+            case (3, 3): windowScale = bytes.loadUInt8(at: cursor + 2)
+            case (4, 2): sackPermitted = true
+            case (8, 10): hasTimestamps = true
+            default: break
+            }
+            cursor += length
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Testing
+import WardCore
+
+@Suite struct IPAddressTests {
+    @Test(arguments: [
+        "0.0.0.0", "10.1.2.3", "255.255.255.255", "172.16.10.5",
+        "::", "::1", "2001:db8::1", "fe80::217:f2ff:fed7:cf65", "2001:db8:0:1:1:1:1:1", "ff02::1:ff76:6c14",
+        "2001:db8::1:0:0:1", "1::",
+    ])
+    func roundTripsTextForm(_ text: String) throws {
+        let address = try #require(IPAddress(text))
+        #expect(address.description == text)
+    }
+
+    @Test func compressesLongestZeroRunFirstOnTie() throws {
+        // RFC 5952 §4.2.3: the first of two equal runs is compressed.
+        #expect(try #require(IPAddress("2001:0:0:1:0:0:0:1")).description == "2001:0:0:1::1")
+        #expect(try #require(IPAddress("2001:db8:0:0:1:0:0:1")).description == "2001:db8::1:0:0:1")
+    }
+
+    @Test(arguments: ["1.2.3", "1.2.3.256", "a.b.c.d", "1::2::3", "12345::", "", "1.2.3.4.5"])
+    func rejectsMalformedText(_ text: String) {
+        #expect(IPAddress(text) == nil)
+    }
+
+    @Test func distinguishesIPv4FromIPv6() throws {
+        #expect(try #require(IPAddress("192.0.2.1")).isIPv4)
+        #expect(try !#require(IPAddress("2001:db8::1")).isIPv4)
+    }
+}
+
+@Suite struct MACAddressTests {
+    @Test func formatsColonAndECSStyles() throws {
+        let mac = try #require(MACAddress("00:1b:21:0a:0b:0c"))
+        #expect(mac.description == "00:1b:21:0a:0b:0c")
+        var ecs: [UInt8] = []
+        mac.write(into: &ecs, ecsStyle: true)
+        #expect(String(decoding: ecs, as: UTF8.self) == "00-1B-21-0A-0B-0C")
+        #expect(mac.oui == 0x001B21)
+    }
+
+    @Test func recognisesGroupAndLocallyAdministered() throws {
+        #expect(try #require(MACAddress("ff:ff:ff:ff:ff:ff")).isGroup)
+        #expect(try #require(MACAddress("02:00:00:00:00:01")).isLocallyAdministered)
+        #expect(try !#require(MACAddress("00:1b:21:0a:0b:0c")).isLocallyAdministered)
+        #expect(MACAddress("00:1b:21") == nil)
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+import WardCore
+
+@Suite struct JSONWriterTests {
+    @Test func writesNestedObjectsWithSeparators() {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("a")
+        writer.value(1)
+        writer.beginObject("b")
+        writer.key("c")
+        writer.value(true)
+        writer.key("d")
+        writer.beginArray()
+        writer.value("x")
+        writer.value(-2)
+        writer.endArray()
+        writer.endObject()
+        writer.key("e")
+        writer.value(fixedPoint: 12_345, decimals: 3)
+        writer.endObject()
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == #"{"a":1,"b":{"c":true,"d":["x",-2]},"e":12.345}"#)
+    }
+
+    @Test func escapesControlCharactersQuotesAndInvalidUTF8() throws {
+        var writer = JSONWriter()
+        let raw: [UInt8] = [0x22, 0x5C, 0x0A, 0x01, 0x41, 0xFF, 0xC3, 0xA9, 0xE2, 0x82]
+        raw.withUnsafeBytes { writer.value(utf8: $0.bytes) }
+        let text = String(decoding: writer.bytes, as: UTF8.self)
+        #expect(text == "\"\\\"\\\\\\n\\u0001A\u{FFFD}é\u{FFFD}\u{FFFD}\"")
+        // Whatever the input, the output parses as JSON.
+        let parsed = try JSONSerialization.jsonObject(with: Data(("[" + text + "]").utf8), options: [])
+        #expect((parsed as? [String])?.count == 1)
+    }
+
+    @Test(arguments: [
+        (Int64(0), "1970-01-01T00:00:00.000000Z"),
+        (Int64(1_300_475_167_096_535_000), "2011-03-18T19:06:07.096535Z"),
+        (Int64(951_782_400_000_000_999), "2000-02-29T00:00:00.000000Z"),
+        (Int64(-1_000), "1969-12-31T23:59:59.999999Z"),
+    ])
+    func formatsRFC3339Timestamps(nanoseconds: Int64, expected: String) {
+        var writer = JSONWriter()
+        writer.value(PacketTime(nanoseconds: nanoseconds))
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == "\"\(expected)\"")
+    }
+}
+
+@Suite struct SPSCRingTests {
+    @Test func refusesWhenFullAndKeepsOrder() {
+        let ring = SPSCRing<Int>(minimumCapacity: 3)
+        #expect(ring.capacity == 4)
+        for value in 0..<4 { #expect(ring.tryPush(value)) }
+        #expect(!ring.tryPush(99))
+        #expect(ring.tryPop() == 0)
+        #expect(ring.tryPush(4))
+        var drained: [Int] = []
+        while let value = ring.tryPop() { drained.append(value) }
+        #expect(drained == [1, 2, 3, 4])
+    }
+
+    @Test func carriesEveryRecordAcrossThreads() async {
+        let ring = SPSCRing<Int>(minimumCapacity: 64)
+        let count = 200_000
+        let consumer = Task.detached { () -> Int in
+            var sum = 0
+            var received = 0
+            while received < count {
+                if let value = ring.tryPop() {
+                    sum &+= value
+                    received += 1
+                }
+            }
+            return sum
+        }
+        for value in 0..<count {
+            while !ring.tryPush(value) {}
+        }
+        #expect(await consumer.value == (0..<count).reduce(0, +))
+    }
+}
