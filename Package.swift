@@ -45,6 +45,7 @@ let package = Package(
             dependencies: ["WardEngine", "WardCapture", "WardOutput", "WardTestSupport"],
             swiftSettings: strict
         ),
-        .testTarget(name: "WardCLITests", dependencies: ["WardCLI", "WardTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "WardCLITests", dependencies: ["WardCLI", "WardTestSupport", argumentParser], swiftSettings: strict),
     ]
 )
