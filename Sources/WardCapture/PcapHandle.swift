@@ -120,20 +120,25 @@ public final class PcapHandle {
         return (UInt64(stats.ps_recv), UInt64(stats.ps_drop), UInt64(stats.ps_ifdrop))
     }
 
-    /// Makes a blocking `dispatch` return as soon as possible (safe from a signal handler).
-    public func breakLoop() {
-        pcap_breakloop(handle)
+    /// The handle's address as an integer, for `breakLoop(signalSafeAddress:)` from a signal handler.
+    public var signalSafeAddress: Int { Int(bitPattern: UnsafeRawPointer(handle)) }
+
+    /// Makes a blocking `dispatch` on the handle at `signalSafeAddress` return (async-signal-safe; 0 does nothing).
+    public static func breakLoop(signalSafeAddress: Int) {
+        guard let pointer = OpaquePointer(bitPattern: signalSafeAddress) else { return }
+        pcap_breakloop(pointer)
     }
 
     /// Processes up to `count` packets from the ring, calling `callback` with `context` for each
     /// (libpcap's `pcap_dispatch`; the callback must not capture context, pass it through `context`).
-    /// - Returns: packets processed, 0 on timeout, or a negative libpcap status.
+    /// - Returns: packets processed, 0 on timeout or after `breakLoop`, or a negative libpcap status.
     public func dispatch(
         count: Int32, context: UnsafeMutableRawPointer,
         callback: @convention(c) (UnsafeMutablePointer<UInt8>?, UnsafePointer<pcap_pkthdr>?, UnsafePointer<UInt8>?)
             -> Void
     ) -> Int32 {
-        pcap_dispatch(handle, count, callback, context.assumingMemoryBound(to: UInt8.self))
+        let status = pcap_dispatch(handle, count, callback, context.assumingMemoryBound(to: UInt8.self))
+        return status == PCAP_ERROR_BREAK ? 0 : status
     }
 }
 

@@ -9,6 +9,8 @@ import WardPacket
 
 /// Set by SIGINT/SIGTERM; the capture loop stops, flushes every flow and the output queue, and returns.
 let stopRequested = Atomic<Bool>(false)
+/// The open live handle's address, so the signal handler can wake a `pcap_dispatch` blocked in `poll`.
+let liveHandleAddress = Atomic<Int>(0)
 
 /// Live capture on a mirror port: libpcap's TPACKET_V3 ring read in place, in batches, on the calling thread.
 public enum Live {
@@ -71,6 +73,8 @@ public enum Live {
             }
         }
         stopRequested.store(false, ordering: .relaxed)
+        liveHandleAddress.store(handle.signalSafeAddress, ordering: .releasing)
+        defer { liveHandleAddress.store(0, ordering: .releasing) }
         installStopHandlers()
         onStart(warning)
 
@@ -94,7 +98,7 @@ public enum Live {
                         time: PacketTime(
                             seconds: Int64(header.pointee.ts.tv_sec), nanoseconds: Int64(header.pointee.ts.tv_usec)))
                 }
-                if status < 0 && status != PCAP_ERROR_BREAK {
+                if status < 0 {
                     problems.append("\(settings.interface): \(handle.lastError)")
                     break
                 }
@@ -114,8 +118,19 @@ public enum Live {
     }
 
     private static func installStopHandlers() {
+        // A parent may have left these signals blocked (process supervisors, test runners): unblock them.
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        sigaddset(&mask, SIGINT)
+        sigaddset(&mask, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &mask, nil)
         for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber) { _ in stopRequested.store(true, ordering: .relaxed) }
+            // With TPACKET_V3 an idle link can leave pcap_dispatch in poll(2) indefinitely; pcap_breakloop wakes
+            // it through libpcap's eventfd and is documented as safe in a signal handler.
+            signal(signalNumber) { _ in
+                stopRequested.store(true, ordering: .relaxed)
+                PcapHandle.breakLoop(signalSafeAddress: liveHandleAddress.load(ordering: .acquiring))
+            }
         }
     }
 
