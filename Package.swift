@@ -22,11 +22,19 @@ let package = Package(
         .target(name: "WardPacket", dependencies: ["WardCore"], swiftSettings: strict),
         .target(name: "WardFlows", dependencies: ["WardCore", "WardPacket"], swiftSettings: strict),
         .target(name: "WardCapture", dependencies: ["CPcap", "WardCore"], swiftSettings: strict),
+        .target(name: "WardDICOM", dependencies: ["WardCore"], swiftSettings: strict),
+        .target(name: "WardHL7", dependencies: ["WardCore"], swiftSettings: strict),
+        .target(name: "WardSMB2", dependencies: ["WardCore"], swiftSettings: strict),
         // MARK: - Edges
-        .target(name: "WardOutput", dependencies: ["WardCore", "WardFlows"], swiftSettings: strict),
+        .target(
+            name: "WardOutput", dependencies: ["WardCore", "WardFlows", "WardDICOM", "WardHL7", "WardSMB2"],
+            swiftSettings: strict),
         .target(
             name: "WardEngine",
-            dependencies: ["CPcap", "WardCore", "WardPacket", "WardFlows", "WardCapture", "WardOutput"],
+            dependencies: [
+                "CPcap", "WardCore", "WardPacket", "WardFlows", "WardCapture", "WardOutput", "WardDICOM", "WardHL7",
+                "WardSMB2",
+            ],
             swiftSettings: strict
         ),
         .target(name: "WardCLI", dependencies: ["WardEngine", "WardCapture", "WardFlows", "WardOutput", "WardCore", argumentParser], swiftSettings: strict),
@@ -34,6 +42,9 @@ let package = Package(
         // MARK: - Tests
         .target(name: "WardTestSupport", dependencies: ["WardCore"], swiftSettings: strict),
         .testTarget(name: "WardCoreTests", dependencies: ["WardCore", "WardTestSupport"], swiftSettings: strict),
+        .testTarget(name: "WardDICOMTests", dependencies: ["WardDICOM", "WardCore", "WardTestSupport"], swiftSettings: strict),
+        .testTarget(name: "WardHL7Tests", dependencies: ["WardHL7", "WardCore", "WardTestSupport"], swiftSettings: strict),
+        .testTarget(name: "WardSMB2Tests", dependencies: ["WardSMB2", "WardCore", "WardTestSupport"], swiftSettings: strict),
         .testTarget(name: "WardPacketTests", dependencies: ["WardPacket", "WardTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "WardFlowsTests",

@@ -1,0 +1,106 @@
+import WardCore
+
+/// The DIMSE command field (0000,0100) of a command set (DICOM PS3.7 §9.3 and §10.3, Table E.1-1): an open set.
+public struct DICOMCommandField: RawRepresentable, Hashable, Sendable, BitwiseCopyable {
+    /// The wire value.
+    public var rawValue: UInt16
+
+    /// A command field from its wire value.
+    @inlinable
+    public init(rawValue: UInt16) {
+        self.rawValue = rawValue
+    }
+
+    /// C-STORE-RQ.
+    public static let cStoreRequest = DICOMCommandField(rawValue: 0x0001)
+    /// C-STORE-RSP.
+    public static let cStoreResponse = DICOMCommandField(rawValue: 0x8001)
+    /// C-GET-RQ.
+    public static let cGetRequest = DICOMCommandField(rawValue: 0x0010)
+    /// C-GET-RSP.
+    public static let cGetResponse = DICOMCommandField(rawValue: 0x8010)
+    /// C-FIND-RQ.
+    public static let cFindRequest = DICOMCommandField(rawValue: 0x0020)
+    /// C-FIND-RSP.
+    public static let cFindResponse = DICOMCommandField(rawValue: 0x8020)
+    /// C-MOVE-RQ.
+    public static let cMoveRequest = DICOMCommandField(rawValue: 0x0021)
+    /// C-MOVE-RSP.
+    public static let cMoveResponse = DICOMCommandField(rawValue: 0x8021)
+    /// C-ECHO-RQ.
+    public static let cEchoRequest = DICOMCommandField(rawValue: 0x0030)
+    /// C-ECHO-RSP.
+    public static let cEchoResponse = DICOMCommandField(rawValue: 0x8030)
+    /// C-CANCEL-RQ.
+    public static let cCancelRequest = DICOMCommandField(rawValue: 0x0FFF)
+
+    /// Whether this is a response (bit 15 set).
+    @inlinable
+    public var isResponse: Bool { rawValue & 0x8000 != 0 }
+
+    /// The PS3.7 name (`C-STORE-RQ`, `N-EVENT-REPORT-RSP`, ...), or `UNKNOWN-0xXXXX`.
+    public var name: String {
+        let base: String
+        switch rawValue & 0x7FFF {
+        case 0x0001: base = "C-STORE"
+        case 0x0010: base = "C-GET"
+        case 0x0020: base = "C-FIND"
+        case 0x0021: base = "C-MOVE"
+        case 0x0030: base = "C-ECHO"
+        case 0x0FFF: return rawValue == 0x0FFF ? "C-CANCEL-RQ" : unknownName
+        case 0x0100: base = "N-EVENT-REPORT"
+        case 0x0110: base = "N-GET"
+        case 0x0120: base = "N-SET"
+        case 0x0130: base = "N-ACTION"
+        case 0x0140: base = "N-CREATE"
+        case 0x0150: base = "N-DELETE"
+        default: return unknownName
+        }
+        return base + (isResponse ? "-RSP" : "-RQ")
+    }
+
+    private var unknownName: String {
+        let digits: [UInt8] = Array("0123456789ABCDEF".utf8)
+        var text = "UNKNOWN-0x"
+        for shift in stride(from: 12, through: 0, by: -4) {
+            text.unicodeScalars.append(Unicode.Scalar(digits[Int(rawValue >> UInt16(shift) & 0xF)]))
+        }
+        return text
+    }
+}
+
+/// The class of a DIMSE status (0000,0900) (DICOM PS3.7 Annex C).
+public enum DICOMStatusClass: Sendable, Equatable, CaseIterable {
+    /// 0x0000.
+    case success
+    /// 0xFF00, 0xFF01.
+    case pending
+    /// 0xFE00.
+    case cancel
+    /// 0x0001, 0x0107, 0x0116, 0xB000–0xBFFF.
+    case warning
+    /// Everything else (0xA000–0xAFFF, 0xC000–0xCFFF, 0x01xx, 0x02xx, ...).
+    case failure
+
+    /// The class of `status`.
+    public init(_ status: UInt16) {
+        switch status {
+        case 0x0000: self = .success
+        case 0xFF00, 0xFF01: self = .pending
+        case 0xFE00: self = .cancel
+        case 0x0001, 0x0107, 0x0116, 0xB000...0xBFFF: self = .warning
+        default: self = .failure
+        }
+    }
+
+    /// The stable JSON name.
+    public var name: StaticString {
+        switch self {
+        case .success: "success"
+        case .pending: "pending"
+        case .cancel: "cancel"
+        case .warning: "warning"
+        case .failure: "failure"
+        }
+    }
+}

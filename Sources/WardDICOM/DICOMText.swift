@@ -1,0 +1,71 @@
+import WardCore
+
+/// Turning the few textual wire fields the analyzer keeps (AE titles, UIDs, implementation version names) into
+/// `String`s, once per association. Only printable ASCII survives: anything else becomes `?`, so no field can smuggle
+/// control characters or arbitrary bytes into an event.
+enum DICOMText {
+    /// The bytes of `range` with leading and trailing spaces and NULs removed, as printable ASCII.
+    static func trimmed(_ bytes: RawSpan, _ range: Range<Int>) -> String {
+        guard range.lowerBound >= 0, range.upperBound <= bytes.byteCount else { return "" }
+        var lower = range.lowerBound
+        var upper = range.upperBound
+        while lower < upper, isPadding(bytes.loadUInt8(at: lower)) { lower += 1 }
+        while upper > lower, isPadding(bytes.loadUInt8(at: upper - 1)) { upper -= 1 }
+        return String(unsafeUninitializedCapacity: upper - lower) { buffer in
+            for index in lower..<upper {
+                let byte = bytes.loadUInt8(at: index)
+                buffer[index - lower] = (0x20...0x7E).contains(byte) ? byte : UInt8(ascii: "?")
+            }
+            return upper - lower
+        }
+    }
+
+    /// A UID from `range` (trailing NUL/space padding removed), or `nil` with an anomaly when it is too long or
+    /// holds anything but digits and dots (PS3.5 §9.1).
+    static func uid(
+        _ bytes: RawSpan, _ range: Range<Int>, limits: DICOMLimits, anomalies: inout DICOMAnomalyCounts
+    ) -> String? {
+        guard range.lowerBound >= 0, range.upperBound <= bytes.byteCount else { return nil }
+        var upper = range.upperBound
+        while upper > range.lowerBound, isPadding(bytes.loadUInt8(at: upper - 1)) { upper -= 1 }
+        let length = upper - range.lowerBound
+        if length == 0 { return nil }
+        if length > limits.maximumUIDLength {
+            anomalies.record(.uidTooLong)
+            return nil
+        }
+        for index in range.lowerBound..<upper {
+            let byte = bytes.loadUInt8(at: index)
+            guard byte == UInt8(ascii: ".") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else {
+                anomalies.record(.invalidUID)
+                return nil
+            }
+        }
+        return trimmed(bytes, range.lowerBound..<upper)
+    }
+
+    /// Whether `text` equals the bytes of `range` (compared without building a `String`).
+    static func equals(_ text: String, _ bytes: RawSpan, _ range: Range<Int>) -> Bool {
+        guard text.utf8.count == range.count else { return false }
+        var index = range.lowerBound
+        for byte in text.utf8 {
+            guard bytes.loadUInt8(at: index) == byte else { return false }
+            index += 1
+        }
+        return true
+    }
+
+    /// `range` without leading and trailing spaces and NULs.
+    static func trimmedRange(_ bytes: RawSpan, _ range: Range<Int>) -> Range<Int> {
+        guard range.lowerBound >= 0, range.upperBound <= bytes.byteCount else { return 0..<0 }
+        var lower = range.lowerBound
+        var upper = range.upperBound
+        while lower < upper, isPadding(bytes.loadUInt8(at: lower)) { lower += 1 }
+        while upper > lower, isPadding(bytes.loadUInt8(at: upper - 1)) { upper -= 1 }
+        return lower..<upper
+    }
+
+    private static func isPadding(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x00
+    }
+}

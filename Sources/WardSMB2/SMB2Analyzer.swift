@@ -1,0 +1,141 @@
+import WardCore
+
+/// The SMB2/3 analyzer for one TCP connection ([MS-SMB2]; NBSS framing per RFC 1002 §4.3 on ports 445 and 139).
+///
+/// The engine feeds each direction's reassembled bytes in order and in chunks of any size, reports gaps, and calls
+/// ``finish(at:)`` at the end; ``popRecord()`` yields `wardwatch.smb` records oldest first. Memory is bounded by
+/// ``SMB2Limits``; no input traps.
+public struct SMB2Analyzer: Sendable {
+    private var originatorFramer: SMB2Framer
+    private var responderFramer: SMB2Framer
+    private var originatorWrite: SMB2ConnectionState.WriteContext?
+    private var responderWrite: SMB2ConnectionState.WriteContext?
+    package var state: SMB2ConnectionState
+
+    /// A fresh analyzer with `limits`.
+    public init(limits: SMB2Limits = SMB2Limits()) {
+        originatorFramer = SMB2Framer(limits: limits)
+        responderFramer = SMB2Framer(limits: limits)
+        state = SMB2ConnectionState(limits: limits)
+    }
+
+    /// Anomalies raised on this connection so far.
+    public var anomalies: SMB2AnomalyCounts { state.anomalies }
+
+    /// Whether the first bytes of a direction look like SMB over NBSS: a session message (type 0x00, 24-bit
+    /// length) whose body starts with `0xFE|0xFD|0xFC|0xFF 'SMB'`, or an NBSS session request (port 139).
+    /// - Parameters:
+    ///   - bytes: the first bytes seen in `direction`.
+    ///   - direction: which side sent them.
+    /// - Returns: ``ProbeResult/match``, ``ProbeResult/noMatch``, or ``ProbeResult/needMoreBytes``.
+    public static func probe(_ bytes: RawSpan, direction: StreamDirection) -> ProbeResult {
+        guard bytes.byteCount > 0 else { return .needMoreBytes }
+        let type = bytes.loadUInt8(at: 0)
+        if type == 0x81 {  // NBSS SESSION REQUEST: two encoded NetBIOS names, 68 bytes.
+            guard bytes.byteCount >= 4 else { return .needMoreBytes }
+            return bytes.loadUInt8(at: 1) == 0 && bytes.loadUInt16(at: 2) == 68 ? .match : .noMatch
+        }
+        guard type == 0x00 else { return .noMatch }
+        let expected: [UInt8] = [0, 0x53, 0x4D, 0x42]
+        for index in 4..<8 {
+            guard index < bytes.byteCount else { return .needMoreBytes }
+            let byte = bytes.loadUInt8(at: index)
+            if index == 4 {
+                guard SMB2ProtocolMagic(rawValue: byte) != nil else { return .noMatch }
+            } else if byte != expected[index - 4] {
+                return .noMatch
+            }
+        }
+        if bytes.byteCount >= 4 {
+            let length = UInt32(bytes.loadUInt8(at: 1)) << 16 | UInt32(bytes.loadUInt16(at: 2))
+            if length < 4 { return .noMatch }
+        }
+        return .match
+    }
+
+    /// Feeds in-order bytes of one direction (any chunking).
+    /// - Parameters:
+    ///   - bytes: the next bytes of `direction`'s stream.
+    ///   - direction: which side sent them.
+    ///   - time: the packet time of the segment that completed them.
+    public mutating func receive(_ bytes: RawSpan, direction: StreamDirection, at time: PacketTime) {
+        var framer = direction == .originator ? originatorFramer : responderFramer
+        var write = direction == .originator ? originatorWrite : responderWrite
+        // Release the stored copies so the framer's buffer stays uniquely referenced (no copy on append).
+        if direction == .originator { originatorFramer = SMB2Framer.placeholder } else { responderFramer = SMB2Framer.placeholder }
+        var offset = 0
+        loop: while true {
+            let step = framer.nextStep(bytes, offset: &offset)
+            switch step {
+            case .needMoreBytes:
+                break loop
+            case .anomaly(let anomaly):
+                state.raise(anomaly)
+                write = nil
+            case .writeHead:
+                write = framer.buffer.withUnsafeBytes {
+                    state.smb2Message($0.bytes, complete: false, at: time)
+                }
+            case .payload(let range, let position):
+                if var context = write {
+                    state.writeData(bytes.extracting(range), messagePosition: position, context: &context)
+                    write = context
+                }
+            case .message(_, let complete, let oversized):
+                write = nil
+                if oversized { state.raise(.nbssLengthExceedsLimit) }
+                framer.buffer.withUnsafeBytes { raw in
+                    let message = raw.bytes
+                    switch SMB2ProtocolMagic.at(0, in: message) {
+                    case .smb2?: state.smb2Message(message, complete: complete, at: time)
+                    case .transform?: state.transform(message)
+                    case .compression?: state.compressed()
+                    case .smb1?: state.smb1()
+                    case nil: state.raise(.smb2BadMagic)
+                    }
+                }
+            }
+        }
+        if direction == .originator {
+            originatorFramer = framer
+            originatorWrite = write
+        } else {
+            responderFramer = framer
+            responderWrite = write
+        }
+    }
+
+    /// Reports `length` bytes lost in `direction`: skipped when they fall inside a payload being skipped anyway,
+    /// otherwise the framer resynchronises on the next NBSS header followed by an SMB protocol id.
+    public mutating func gap(length: Int, direction: StreamDirection) {
+        state.raise(.smb2Gap)
+        let resync: Bool
+        if direction == .originator {
+            resync = originatorFramer.gap(length: length)
+            if resync { originatorWrite = nil }
+        } else {
+            resync = responderFramer.gap(length: length)
+            if resync { responderWrite = nil }
+        }
+    }
+
+    /// Ends the connection: emits a record for each file still open, then the session record.
+    public mutating func finish(at time: PacketTime) {
+        state.finish(at: time)
+    }
+
+    /// Removes and returns the oldest queued record, or `nil`.
+    public mutating func popRecord() -> SMB2Record? {
+        state.popRecord()
+    }
+
+    /// The framer of `direction` (tests: bounded-memory checks).
+    package func framer(_ direction: StreamDirection) -> SMB2Framer {
+        direction == .originator ? originatorFramer : responderFramer
+    }
+}
+
+extension SMB2Framer {
+    /// An empty framer used while the real one is checked out for mutation.
+    static let placeholder = SMB2Framer(limits: SMB2Limits())
+}

@@ -1,0 +1,248 @@
+import WardCore
+
+/// What the framer produced from the bytes offered so far; see ``SMB2Framer/nextStep(_:offset:)``.
+public enum SMB2FramerStep: Sendable, Equatable {
+    /// Every offered byte was consumed; offer more.
+    case needMoreBytes
+    /// ``SMB2Framer/buffer`` holds a whole NBSS session message, or its head when `complete` is false (a transform,
+    /// compression or SMB1 message, a READ response, or a message over the limit whose rest is being skipped).
+    case message(length: Int, complete: Bool, oversized: Bool)
+    /// ``SMB2Framer/buffer`` holds the SMB2 header and WRITE fixed part of a standalone WRITE request; its data
+    /// follows as ``payload(_:messagePosition:)`` steps.
+    case writeHead(length: Int)
+    /// The offered bytes in this range are WRITE data at `messagePosition` (from the SMB2 header's start).
+    case payload(Range<Int>, messagePosition: Int)
+    /// The stream was found broken (bad NBSS type or magic); the framer now scans for the next NBSS header
+    /// followed by an SMB protocol id.
+    case anomaly(SMB2Anomaly)
+}
+
+/// NBSS length-prefix framing (RFC 1002 §4.3.1; [MS-SMB2] §2.1 Direct TCP uses a 24-bit length) for one direction.
+///
+/// The framer buffers at most ``SMB2Limits/maxMessageBytes`` per message (headers and fixed command parts),
+/// streams WRITE data past without buffering it, skips READ/transform payloads, and after a gap or garbage
+/// resynchronises on the next `0x00 len len len 0xFE|0xFD|0xFC|0xFF 'S' 'M' 'B'` (Zeek's `NeedResync`).
+public struct SMB2Framer: Sendable {
+    /// The head read before deciding how to frame a message: SMB2 header plus a WRITE request's fixed part.
+    public static let headBytes = SMB2Header.length + SMB2ReadWrite.writeRequestFixedLength
+
+    private enum State: Sendable, Equatable {
+        case nbssHeader
+        case collecting
+        case streaming
+        case skipping
+        case desynchronized
+    }
+
+    /// The current message (or its head); valid after a ``SMB2FramerStep/message(length:complete:oversized:)`` or
+    /// ``SMB2FramerStep/writeHead(length:)`` step until the next call.
+    public private(set) var buffer: [UInt8] = []
+    private var state: State = .nbssHeader
+    private var nbssHeader: UInt32 = 0
+    private var nbssCollected = 0
+    private var messageLength = 0
+    private var target = 0
+    private var headDecided = false
+    private var remaining = 0
+    private var position = 0
+    private var window: UInt64 = 0
+    private var windowCount = 0
+    private let maxMessageBytes: Int
+
+    /// A framer buffering at most `limits.maxMessageBytes` per message.
+    public init(limits: SMB2Limits = SMB2Limits()) {
+        maxMessageBytes = limits.maxMessageBytes
+    }
+
+    /// Whether the framer is scanning for a message start after a gap or garbage.
+    public var isDesynchronized: Bool { state == .desynchronized }
+
+    /// The buffer's allocated capacity in bytes (for the bounded-memory tests).
+    public var bufferCapacity: Int { buffer.capacity }
+
+    /// Consumes bytes of `input` from `offset` (advancing it) until one step is ready.
+    /// - Parameters:
+    ///   - input: the bytes offered, in stream order.
+    ///   - offset: where to continue in `input`; advanced past what was consumed.
+    /// - Returns: the step; call again until it is ``SMB2FramerStep/needMoreBytes``.
+    public mutating func nextStep(_ input: RawSpan, offset: inout Int) -> SMB2FramerStep {
+        while true {
+            switch state {
+            case .nbssHeader:
+                while nbssCollected < 4, offset < input.byteCount {
+                    nbssHeader = nbssHeader << 8 | UInt32(input.loadUInt8(at: offset))
+                    nbssCollected += 1
+                    offset += 1
+                }
+                guard nbssCollected == 4 else { return .needMoreBytes }
+                nbssCollected = 0
+                let type = UInt8(truncatingIfNeeded: nbssHeader >> 24)
+                let length = Int(nbssHeader & 0x00FF_FFFF)
+                switch type {
+                case 0x00:
+                    if length > 0 { startMessage(length: length, prefilled: []) }
+                case 0x81...0x85:
+                    // Session request / responses / keep-alive (port 139): not SMB, skip the body.
+                    if length > 0 {
+                        remaining = length
+                        state = .skipping
+                    }
+                default:
+                    desynchronize()
+                    return .anomaly(.nbssBadType)
+                }
+            case .collecting:
+                let wanted = target - buffer.count
+                let available = input.byteCount - offset
+                let take = min(wanted, available)
+                if take > 0 {
+                    for index in 0..<take { buffer.append(input.loadUInt8(at: offset + index)) }
+                    offset += take
+                }
+                guard buffer.count >= target else { return .needMoreBytes }
+                if !headDecided {
+                    headDecided = true
+                    if let step = decideHead() { return step }
+                    if state != .collecting || buffer.count < target { continue }
+                }
+                let complete = buffer.count >= messageLength
+                let oversized = !complete
+                if complete {
+                    state = .nbssHeader
+                } else {
+                    remaining = messageLength - buffer.count
+                    state = .skipping
+                }
+                return .message(length: messageLength, complete: complete, oversized: oversized)
+            case .streaming:
+                let take = min(remaining, input.byteCount - offset)
+                guard take > 0 else { return .needMoreBytes }
+                let range = offset..<offset + take
+                let at = position
+                offset += take
+                position += take
+                remaining -= take
+                if remaining == 0 { state = .nbssHeader }
+                return .payload(range, messagePosition: at)
+            case .skipping:
+                let take = min(remaining, input.byteCount - offset)
+                offset += take
+                remaining -= take
+                if remaining > 0 { return .needMoreBytes }
+                state = .nbssHeader
+            case .desynchronized:
+                var found = false
+                while offset < input.byteCount {
+                    window = window << 8 | UInt64(input.loadUInt8(at: offset))
+                    windowCount += 1
+                    offset += 1
+                    if windowCount >= 8, let magic = Self.resyncMagic(window) {
+                        let length = Int(window >> 32 & 0x00FF_FFFF)
+                        startMessage(length: length, prefilled: [magic, 0x53, 0x4D, 0x42])
+                        found = true
+                        break
+                    }
+                }
+                if !found { return .needMoreBytes }
+            }
+        }
+    }
+
+    /// Reports `length` lost bytes; returns `true` when the framer had to desynchronise (the loss was not inside
+    /// a payload it was skipping or streaming anyway).
+    public mutating func gap(length: Int) -> Bool {
+        let length = max(0, length)
+        switch state {
+        case .skipping where remaining >= length:
+            remaining -= length
+            if remaining == 0 { state = .nbssHeader }
+            return false
+        case .streaming where remaining >= length:
+            remaining -= length
+            position += length
+            if remaining == 0 { state = .nbssHeader }
+            return false
+        default:
+            desynchronize()
+            return true
+        }
+    }
+
+    /// After the head is buffered, chooses how to frame the rest; returns a step to deliver now, or `nil` to keep
+    /// collecting up to the limit.
+    private mutating func decideHead() -> SMB2FramerStep? {
+        let magic = buffer.withUnsafeBytes { SMB2ProtocolMagic.at(0, in: $0.bytes) }
+        guard let magic else {
+            desynchronize()
+            return .anomaly(.smb2BadMagic)
+        }
+        switch magic {
+        case .transform, .compression, .smb1:
+            return deliverHead()
+        case .smb2:
+            guard let header = buffer.withUnsafeBytes({ try? SMB2Header.decode(from: $0.bytes, at: 0) }) else {
+                return deliverHead()
+            }
+            if !header.isResponse, header.command == .write, header.nextCommand == 0,
+                buffer.count >= Self.headBytes, messageLength > buffer.count
+            {
+                remaining = messageLength - buffer.count
+                position = buffer.count
+                state = .streaming
+                return .writeHead(length: messageLength)
+            }
+            if header.isResponse, header.command == .read, header.nextCommand == 0 {
+                return deliverHead()
+            }
+            target = min(messageLength, maxMessageBytes)
+            if buffer.capacity < target {
+                // Grow in powers of two up to the limit: a few reallocations per connection, never per message.
+                var capacity = max(buffer.capacity, Self.headBytes)
+                while capacity < target { capacity = min(capacity * 2, maxMessageBytes) }
+                buffer.reserveCapacity(capacity)
+            }
+            return nil
+        }
+    }
+
+    /// Delivers the buffered head as an incomplete message and skips the rest.
+    private mutating func deliverHead() -> SMB2FramerStep {
+        let complete = buffer.count >= messageLength
+        if complete {
+            state = .nbssHeader
+        } else {
+            remaining = messageLength - buffer.count
+            state = .skipping
+        }
+        return .message(length: messageLength, complete: complete, oversized: false)
+    }
+
+    private mutating func startMessage(length: Int, prefilled: [UInt8]) {
+        buffer.removeAll(keepingCapacity: true)
+        if buffer.capacity < Self.headBytes { buffer.reserveCapacity(Self.headBytes) }
+        buffer.append(contentsOf: prefilled)
+        messageLength = length
+        target = min(length, Self.headBytes)
+        headDecided = false
+        state = .collecting
+    }
+
+    private mutating func desynchronize() {
+        state = .desynchronized
+        window = 0
+        windowCount = 0
+        remaining = 0
+        nbssCollected = 0
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// The magic byte when the last eight bytes are an NBSS session message header (length ≥ 4) and an SMB id.
+    private static func resyncMagic(_ window: UInt64) -> UInt8? {
+        guard window >> 56 == 0, window & 0x00FF_FFFF == 0x53_4D42 else { return nil }
+        let magic = UInt8(truncatingIfNeeded: window >> 24)
+        guard SMB2ProtocolMagic(rawValue: magic) != nil else { return nil }
+        let length = window >> 32 & 0x00FF_FFFF
+        let minimum: UInt64 = magic == SMB2ProtocolMagic.smb2.rawValue ? UInt64(SMB2Header.length) : 4
+        return length >= minimum ? magic : nil
+    }
+}

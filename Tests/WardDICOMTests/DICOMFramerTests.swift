@@ -1,0 +1,140 @@
+import Testing
+import WardCore
+import WardTestSupport
+
+@testable import WardDICOM
+
+/// FramerVerifier (after NIO's `ByteToMessageDecoderVerifier`): the same connection fed whole, byte by byte, and
+/// split at every offset of every segment must give identical records; gaps resynchronise and are counted.
+@Suite struct DICOMFramerTests {
+    static let scripts: [(String, [Segment])] = [
+        ("echo (dcmtk bytes)", DICOMAssociationTests.echoSegments), ("store, move, abort", Scripts.storeAndMove),
+    ]
+
+    @Test(arguments: 0..<2)
+    func recordsIndependentOfChunking(script: Int) {
+        let (name, segments) = Self.scripts[script]
+        let (whole, wholeAnalyzer) = Harness.run(segments)
+        let expected = whole.map(Harness.render)
+        #expect(!expected.isEmpty)
+        let (dripped, drippedAnalyzer) = Harness.run(segments, byteByByte: true)
+        #expect(dripped.map(Harness.render) == expected, "byte by byte: \(name)")
+        #expect(drippedAnalyzer.anomalies == wholeAnalyzer.anomalies)
+        for (index, segment) in segments.enumerated() {
+            for offset in 0...segment.bytes.count {
+                let (split, splitAnalyzer) = Harness.run(segments, split: (index, offset))
+                #expect(split.map(Harness.render) == expected, "\(name): segment \(index) split at \(offset)")
+                #expect(splitAnalyzer.anomalies.total == 0)
+            }
+        }
+    }
+
+    @Test func coalescedPDUsInOneChunk() {
+        // Everything the originator sends after the accept, in one chunk; then all the responder's replies.
+        let segments = Scripts.storeAndMove
+        let head = Array(segments.prefix(2))
+        let originator = segments[2..<11].filter { $0.direction == .originator }.flatMap(\.bytes)
+        let responder = segments[2..<11].filter { $0.direction == .responder }.flatMap(\.bytes)
+        let coalesced = head + [
+            Segment(direction: .originator, bytes: originator, time: Scripts.time(3)),
+            Segment(direction: .responder, bytes: responder, time: Scripts.time(4)),
+        ]
+        let (records, analyzer) = Harness.run(coalesced)
+        let record = records.first
+        #expect(records.count == 1)
+        #expect(record?.result == .released)
+        #expect(record?.commandCounts.map(\.count).reduce(0, +) == 6)
+        #expect(analyzer.anomalies.total == 0)
+    }
+
+    @Test func gapInsideSkippedDataSetKeepsStep() throws {
+        // Drop 50 bytes from the middle of the data-set PDV: the framer stays in step, commands after it still count.
+        var segments = Scripts.storeAndMove
+        let target = segments[5]
+        segments[5] = Segment(direction: .originator, bytes: Array(target.bytes[..<30]), time: target.time)
+        var analyzer = DICOMAnalyzer()
+        for (index, segment) in segments.enumerated() {
+            Harness.feed(&analyzer, segment.bytes, segment)
+            if index == 5 {
+                analyzer.gap(length: 50, direction: .originator)
+                Harness.feed(&analyzer, Array(target.bytes[80...]), target)
+            }
+        }
+        analyzer.finish(at: Scripts.time(99))
+        let records = Harness.drain(&analyzer)
+        #expect(records.count == 2)
+        #expect(records.first?.count(of: "C-MOVE-RQ") == 1)
+        #expect(analyzer.anomalies[.gap] == 1)
+        #expect(analyzer.anomalies[.resynchronized] == 0)
+    }
+
+    @Test func gapAcrossHeadersResynchronizes() throws {
+        // Lose the end of the C-ECHO command and the start of the next PDU: the framer scans to the next header.
+        var segments = Scripts.storeAndMove
+        let echo = segments[2]
+        segments[2] = Segment(direction: .originator, bytes: Array(echo.bytes[..<20]), time: echo.time)
+        var analyzer = DICOMAnalyzer()
+        for (index, segment) in segments.enumerated() {
+            Harness.feed(&analyzer, segment.bytes, segment)
+            if index == 2 { analyzer.gap(length: echo.bytes.count - 20, direction: .originator) }
+        }
+        analyzer.finish(at: Scripts.time(99))
+        let records = Harness.drain(&analyzer)
+        #expect(analyzer.anomalies[.gap] == 1)
+        #expect(analyzer.anomalies[.resynchronized] == 1)
+        #expect(records.map(\.result) == [.released, .aborted])
+        #expect(records.first?.count(of: "C-ECHO-RQ") == 0)
+        #expect(records.first?.count(of: "C-ECHO-RSP") == 1)
+        #expect(records.first?.count(of: "C-STORE-RQ") == 1)
+    }
+
+    @Test func hugeDeclaredLengthsAreSkippedWithoutBuffering() {
+        let limits = DICOMLimits()
+        // An A-ASSOCIATE-RQ and a P-DATA-TF (with a data-set PDV) each announcing about 4 GiB.
+        for header in [
+            [0x01, 0x00, 0xFF, 0xFF, 0xFF, 0xFF] as [UInt8],
+            [0x04, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xF0, 0x01, 0x00],
+            [0x04, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xF0, 0x01, 0x01],  // a 4 GiB command PDV
+        ] {
+            var analyzer = DICOMAnalyzer(limits: limits)
+            let filler = [UInt8](repeating: 0x01, count: 64 * 1024)
+            header.withUnsafeBytes { analyzer.receive($0.bytes, direction: .originator, at: .zero) }
+            for _ in 0..<32 {  // 2 MiB of body
+                filler.withUnsafeBytes { analyzer.receive($0.bytes, direction: .originator, at: .zero) }
+                #expect(analyzer.framer(.originator).bodyCapacity <= limits.maximumAssociatePDUBytes)
+                #expect(analyzer.framer(.originator).commandCapacity <= 2 * limits.maximumCommandBytes)
+            }
+            #expect(analyzer.framer(.originator).bodyCapacity == 0)
+            if case .skipping = analyzer.framer(.originator).state {} else if case .pdvBody = analyzer.framer(.originator).state {} else {
+                Issue.record("unexpected state \(analyzer.framer(.originator).state)")
+            }
+            let expected: DICOMAnomaly = header[0] == 0x01 ? .pduLengthExceedsLimit : header[11] == 1 ? .commandExceedsLimit : .gap
+            if expected != .gap { #expect(analyzer.anomalies[expected] == 1) } else { #expect(analyzer.anomalies.total == 0) }
+            analyzer.finish(at: .zero)
+            #expect(analyzer.anomalies[.truncatedPDU] == 1)
+            #expect(analyzer.popRecord() == nil)
+        }
+    }
+
+    @Test func commandLargerThanLimitIsDropped() {
+        var limits = DICOMLimits()
+        limits.maximumCommandBytes = 64
+        var segments = Scripts.storeAndMove
+        segments.removeLast(3)
+        let (records, analyzer) = Harness.run(segments, limits: limits)
+        // Every command set here is longer than 64 bytes.
+        #expect(records.first?.commandCounts.isEmpty == true)
+        #expect(analyzer.anomalies[.commandExceedsLimit] == 6)
+        #expect(analyzer.framer(.originator).commandCapacity <= 2 * limits.maximumCommandBytes)
+    }
+
+    @Test func recordQueueIsBounded() {
+        var limits = DICOMLimits()
+        limits.maximumQueuedRecords = 3
+        let echo = DICOMAssociationTests.echoSegments
+        var analyzer = DICOMAnalyzer(limits: limits)
+        for _ in 0..<5 { for segment in echo { Harness.feed(&analyzer, segment.bytes, segment) } }
+        #expect(Harness.drain(&analyzer).count == 3)
+        #expect(analyzer.anomalies[.recordQueueFull] == 2)
+    }
+}
