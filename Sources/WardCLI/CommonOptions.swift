@@ -33,6 +33,9 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("ICMP and other protocols' inactivity timeout in seconds.", valueName: "seconds"))
     var otherTimeout: Int64 = 60
 
+    @Flag(name: .long, help: "Do not run the DICOM, HL7 and SMB analyzers (flows and hosts only).")
+    var noAnalyzers = false
+
     @Flag(name: .long, help: "Print nothing on the terminal but errors.")
     var quiet = false
 
@@ -54,6 +57,7 @@ struct CommonOptions: ParsableArguments {
         options.filter = bpf
         options.emitFlows = flows
         options.emitHosts = hosts
+        options.analysis.enabled = !noAnalyzers
         options.flowTable.maximumFlows = maxFlows
         options.flowTable.maximumHosts = maxHosts
         options.flowTable.tcpTimeout = tcpTimeout

@@ -24,6 +24,10 @@ enum Summary {
             "  flows          \(statistics.flowsCreated) (evicted \(statistics.flowsEvicted))"
                 + (report.flowsWritten > 0 ? ", \(report.flowsWritten) records written" : ""))
         lines.append("  hosts          \(statistics.hosts) IP addresses, \(statistics.macs) MAC addresses")
+        lines.append(
+            "  analysed       DICOM \(statistics.dicomSessions), HL7 \(statistics.hl7Sessions), SMB \(statistics.smbSessions) "
+                + "connections; \(report.protocolRecordsWritten) protocol records"
+                + (statistics.reassemblyGapBytes > 0 ? "; \(statistics.reassemblyGapBytes) bytes lost to gaps" : ""))
         if let drops = statistics.kernelDrops {
             lines.append("  kernel drops   \(drops) (interface \(statistics.interfaceDrops ?? 0))")
         }
@@ -38,10 +42,10 @@ enum Summary {
                 lines.append("                 \(address)  \(sent)\(received)\(host.distinctPeers)")
             }
         }
-        if !statistics.anomalies.isEmpty {
+        if !statistics.anomalies.isEmpty || !statistics.protocolAnomalies.isEmpty {
             lines.append("")
-            lines.append("  decode anomalies")
-            for anomaly in statistics.anomalies {
+            lines.append("  anomalies")
+            for anomaly in statistics.anomalies + statistics.protocolAnomalies {
                 lines.append("                 \(anomaly.name): \(anomaly.count)")
             }
         }

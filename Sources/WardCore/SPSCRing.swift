@@ -1,10 +1,10 @@
 import Synchronization
 
-/// A bounded single-producer/single-consumer ring of fixed-size records between two threads.
+/// A bounded single-producer/single-consumer ring of records between two threads.
 ///
 /// The capture thread pushes, the output thread pops; neither takes a lock. The storage is allocated once.
 /// `tryPush` fails when the ring is full, leaving the choice (wait in replay, count a drop live) to the caller.
-public final class SPSCRing<Element: BitwiseCopyable>: @unchecked Sendable {
+public final class SPSCRing<Element: Sendable>: @unchecked Sendable {
     private let storage: UnsafeMutablePointer<Element>
     private let mask: Int
     /// The number of slots (a power of two).
@@ -23,6 +23,7 @@ public final class SPSCRing<Element: BitwiseCopyable>: @unchecked Sendable {
     }
 
     deinit {
+        while tryPop() != nil {}
         storage.deallocate()
     }
 
@@ -39,7 +40,7 @@ public final class SPSCRing<Element: BitwiseCopyable>: @unchecked Sendable {
     public func tryPop() -> Element? {
         let readIndex = head.load(ordering: .relaxed)
         if readIndex == tail.load(ordering: .acquiring) { return nil }
-        let element = storage[readIndex & mask]
+        let element = (storage + (readIndex & mask)).move()
         head.store(readIndex + 1, ordering: .releasing)
         return element
     }

@@ -1,24 +1,40 @@
 import WardCore
+import WardDICOM
 import WardFlows
+import WardHL7
 import WardOutput
 import WardPacket
+import WardSMB2
 
-/// One capture thread's pipeline: decode → flow and host tables → finished flows into the output ring.
+/// One capture thread's pipeline: decode → flow and host tables → TCP reassembly and protocol analyzers →
+/// events into the output ring.
 ///
-/// The engine owns its tables and is driven only by packet time. It allocates nothing per packet: decoding works on
-/// the borrowed bytes, counters are inline, and finished flows are copied into a pre-allocated ring.
+/// The engine owns its tables and is driven only by packet time. Per packet it allocates nothing: decoding works on
+/// the borrowed bytes, counters are inline, in-order TCP payload goes to the analyzers without a copy, and events
+/// are moved into a pre-allocated ring. Allocation happens per new flow, per analysed connection and per record.
 public struct Engine: ~Copyable {
     /// The flow and host tables.
-    public private(set) var flows: FlowTable
-    private let ring: SPSCRing<FlowEvent>?
-    private let waitWhenFull: Bool
+    public internal(set) var flows: FlowTable
+    let ring: SPSCRing<OutputEvent>?
+    let emitsFlows: Bool
+    let waitWhenFull: Bool
+    let analysis: StreamAnalysisConfiguration
     private var anomalyCounts = InlineArray<32, UInt64>(repeating: 0)
-    private var statistics = SensorStatistics()
+    var statistics = SensorStatistics()
     private var packetsSinceExpiry = 0
     /// The latest packet time seen (the engine's clock).
     public private(set) var now: PacketTime = .zero
     /// The first packet time seen.
     public private(set) var firstPacketTime: PacketTime?
+
+    // Application analysis (see Engine+Streams.swift).
+    var sessions = SlotPool<StreamSession>()
+    var reassemblers: ContiguousArray<TCPReassembler> = []
+    var dicomAnalyzers = SlotPool<DICOMAnalyzer>()
+    var hl7Analyzers = SlotPool<HL7Analyzer>()
+    var smb2Analyzers = SlotPool<SMB2Analyzer>()
+    var reassemblyBytes = 0
+    var readyBytes: [UInt8] = []
 
     /// Expiry runs every this many packets, removing at most `expiryBudget` flows (DPDK/nDPI-style budgets).
     static let expiryInterval = 256
@@ -27,13 +43,20 @@ public struct Engine: ~Copyable {
     /// An engine with the given table configuration.
     ///
     /// - Parameters:
-    ///   - ring: where finished flows go; `nil` when flow records are not wanted.
+    ///   - ring: where events go; `nil` when no events are wanted.
+    ///   - emitsFlows: whether finished flows are events (`--flows`); protocol records always are.
     ///   - waitWhenFull: `true` for replay (wait for the output thread, never lose a record); `false` for live
     ///     capture (count a drop rather than stall the capture).
-    public init(configuration: FlowTableConfiguration, ring: SPSCRing<FlowEvent>?, waitWhenFull: Bool) {
+    public init(
+        configuration: FlowTableConfiguration, analysis: StreamAnalysisConfiguration = StreamAnalysisConfiguration(),
+        ring: SPSCRing<OutputEvent>?, emitsFlows: Bool, waitWhenFull: Bool
+    ) {
         flows = FlowTable(configuration: configuration)
+        self.analysis = analysis
         self.ring = ring
+        self.emitsFlows = emitsFlows
         self.waitWhenFull = waitWhenFull
+        readyBytes.reserveCapacity(64 * 1024)
     }
 
     /// Processes one packet borrowed from the capture.
@@ -55,8 +78,11 @@ public struct Engine: ~Copyable {
             flows.hosts.observe(
                 mac: packet.arp.senderMAC, address: packet.arp.senderAddress, at: time, vlan: packet.vlan)
         }
-        _ = flows.update(with: packet, frameLength: wireLength, at: time)
-        if let ended = flows.ended { emit(FlowEvent(record: ended, reason: flows.endedReason)) }
+        let slot = flows.update(with: packet, frameLength: wireLength, at: time)
+        if let ended = flows.ended { endFlow(ended, reason: flows.endedReason) }
+        if slot >= 0 && packet.transport == .tcp && analysis.enabled && packet.payloadWireLength > 0 {
+            analyze(packet, frame: frame, flowSlot: slot, time: time)
+        }
         packetsSinceExpiry += 1
         if packetsSinceExpiry >= Self.expiryInterval {
             packetsSinceExpiry = 0
@@ -73,7 +99,7 @@ public struct Engine: ~Copyable {
     /// Ends every remaining flow (end of replay or shutdown) in first-seen order.
     public mutating func finish() {
         expire(budget: Int.max)
-        for record in flows.drainAll() { emit(FlowEvent(record: record, reason: .shutdown)) }
+        for record in flows.drainAll() { endFlow(record, reason: .shutdown) }
     }
 
     /// The run's counters so far.
@@ -93,16 +119,22 @@ public struct Engine: ~Copyable {
     private mutating func expire(budget: Int) {
         var remaining = budget
         while remaining > 0, let (record, reason) = flows.popExpired(at: now) {
-            emit(FlowEvent(record: record, reason: reason))
+            endFlow(record, reason: reason)
             remaining -= 1
         }
     }
 
-    private mutating func emit(_ event: FlowEvent) {
+    /// A flow left the table: finish its analyzer (its last records first), then emit the flow record.
+    private mutating func endFlow(_ record: FlowRecord, reason: FlowEndReason) {
+        if record.applicationSlot >= 0 { finishSession(record.applicationSlot, flow: record) }
+        if emitsFlows { emit(.flow(FlowEvent(record: record, reason: reason))) }
+    }
+
+    mutating func emit(_ event: OutputEvent) {
         guard let ring else { return }
         if ring.tryPush(event) { return }
         guard waitWhenFull else {
-            statistics.flowEventsDropped &+= 1
+            statistics.eventsDropped &+= 1
             return
         }
         while !ring.tryPush(event) { yieldToConsumer() }

@@ -82,7 +82,8 @@ public enum Live {
         output.start()
         var context = LiveContext(
             engine: Engine(
-                configuration: options.flowTable, ring: options.emitFlows ? output.ring : nil, waitWhenFull: false),
+                configuration: options.flowTable, analysis: options.analysis,
+                ring: options.events == nil ? nil : output.ring, emitsFlows: options.emitFlows, waitWhenFull: false),
             linkType: LinkType(rawValue: handle.linkType))
         let deadline = settings.duration.map { Date().addingTimeInterval($0) }
         var problems: [String] = []

@@ -2,18 +2,20 @@ import Foundation
 import WardCore
 import WardOutput
 
-/// The thread that turns finished flows into JSON lines, off the capture thread.
+/// The thread that turns events (finished flows, protocol records) into JSON lines, off the capture thread.
 ///
 /// It drains the ring, renders each record with `EventFormatter`, and writes it to every destination. It sleeps
 /// briefly when the ring is empty and ends once the ring is closed and empty.
 public final class OutputThread: @unchecked Sendable {
     /// The ring the engine pushes into.
-    public let ring: SPSCRing<FlowEvent>
+    public let ring: SPSCRing<OutputEvent>
     private var formatter: EventFormatter
     private let destination: JSONLinesFile?
     private let finished = DispatchSemaphore(value: 0)
     /// Flow records written.
     public private(set) var flowsWritten: UInt64 = 0
+    /// DICOM, HL7 and SMB records written.
+    public private(set) var protocolRecordsWritten: UInt64 = 0
 
     /// An output thread writing to `destination` (nothing is written when it is `nil`; records are still drained).
     public init(observer: ObserverInfo, destination: JSONLinesFile?, ringCapacity: Int = 16_384) {
@@ -42,9 +44,9 @@ public final class OutputThread: @unchecked Sendable {
     private func run() {
         while true {
             if let event = ring.tryPop() {
-                formatter.render(flow: event)
+                formatter.render(event)
                 destination?.write(line: formatter.writer.bytes)
-                flowsWritten &+= 1
+                if case .flow = event { flowsWritten &+= 1 } else { protocolRecordsWritten &+= 1 }
                 continue
             }
             if ring.isClosed && ring.count == 0 { return }

@@ -17,7 +17,8 @@ public enum Replay {
         let output = OutputThread(observer: options.observer, destination: options.events)
         output.start()
         var engine = Engine(
-            configuration: options.flowTable, ring: options.emitFlows ? output.ring : nil, waitWhenFull: true)
+            configuration: options.flowTable, analysis: options.analysis,
+            ring: options.events == nil ? nil : output.ring, emitsFlows: options.emitFlows, waitWhenFull: true)
         var packets: UInt64 = 0
         while let (packet, linkType) = source.next() {
             engine.process(
@@ -63,5 +64,6 @@ func finishRun(engine: inout Engine, output: OutputThread, options: RunOptions, 
     }
     return RunReport(
         statistics: statistics, problems: allProblems, topTalkers: Array(topTalkers.prefix(10)),
-        flowsWritten: output.flowsWritten, firstPacketTime: engine.firstPacketTime, lastPacketTime: engine.now)
+        flowsWritten: output.flowsWritten, protocolRecordsWritten: output.protocolRecordsWritten,
+        firstPacketTime: engine.firstPacketTime, lastPacketTime: engine.now)
 }

@@ -6,6 +6,8 @@ import WardOutput
 public struct RunOptions {
     /// Flow and host table bounds and timeouts.
     public var flowTable = FlowTableConfiguration()
+    /// Protocol analyzers and reassembly bounds.
+    public var analysis = StreamAnalysisConfiguration()
     /// A BPF filter applied before decoding.
     public var filter: String?
     /// Where JSON-lines events go, if anywhere.
@@ -33,6 +35,8 @@ public struct RunReport {
     public var topTalkers: [HostRecord]
     /// Flow records written.
     public var flowsWritten: UInt64
+    /// DICOM, HL7 and SMB records written.
+    public var protocolRecordsWritten: UInt64
     /// Packet time of the first and last packets, if any.
     public var firstPacketTime: PacketTime?
     /// Packet time of the last packet.

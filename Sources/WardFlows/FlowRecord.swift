@@ -36,6 +36,10 @@ public struct FlowRecord: Sendable, BitwiseCopyable {
     public var originatorHost = HostReference.none
     /// The responder's host slot.
     public var responderHost = HostReference.none
+    /// The application-analysis session of this flow: -1 not decided yet, -2 none, else the engine's session index.
+    public var applicationSlot: Int32 = -1
+    /// Payload-carrying packets the protocol probes have looked at without a verdict.
+    public var probeAttempts: UInt8 = 0
     // Table bookkeeping: the expiry list this record is on and its neighbours there.
     var timeoutClass: FlowTimeoutClass = .other
     var previous: Int32 = -1

@@ -69,13 +69,29 @@ public struct FlowTable: ~Copyable {
             slot = createFlow(key: key, sourceIsLow: sourceIsLow, packet: packet, at: time)
         }
         let fromOriginator = slots[Int(slot)].originatorIsLow == sourceIsLow
+        lastPacketFromOriginator = fromOriginator
         account(slot: slot, packet: packet, frameLength: frameLength, fromOriginator: fromOriginator, at: time)
         return slot
     }
 
+    /// Whether the packet of the last `update` came from the flow's originator.
+    public private(set) var lastPacketFromOriginator = true
+
     /// The flow in `slot` (valid until the next mutation).
     public func flow(at slot: Int32) -> FlowRecord {
         slots[Int(slot)]
+    }
+
+    /// The application-analysis session recorded for the flow in `slot`.
+    @inline(__always)
+    public func applicationSlot(at slot: Int32) -> Int32 {
+        slots[Int(slot)].applicationSlot
+    }
+
+    /// Records the application-analysis decision for the flow in `slot`, and counts a probe attempt.
+    public mutating func setApplicationSlot(_ session: Int32, at slot: Int32, countingAttempt: Bool = false) {
+        slots[Int(slot)].applicationSlot = session
+        if countingAttempt { slots[Int(slot)].probeAttempts &+= 1 }
     }
 
     /// Removes and returns one flow whose timeout has passed at `time`, or `nil` when none has.

@@ -37,7 +37,18 @@ public struct HL7Analyzer {
             if byte != expected[index] { return .noMatch }
         }
         guard let separator = bytes.uint8IfPresent(at: offset + 3) else { return .needMoreBytes }
-        return HL7Separators.isSeparatorCandidate(separator) ? .match : .noMatch
+        guard HL7Separators.isSeparatorCandidate(separator) else { return .noMatch }
+        // MSH-2 follows: at least three encoding characters, none a letter, digit, space or the separator
+        // (so that text such as "MSH-LIKE ..." is not taken for HL7).
+        for index in 4..<7 {
+            guard let character = bytes.uint8IfPresent(at: offset + index) else { return .needMoreBytes }
+            let isAlphanumeric =
+                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(character)
+                || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(character)
+                || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(character)
+            if isAlphanumeric || character == UInt8(ascii: " ") || character == separator { return .noMatch }
+        }
+        return .match
     }
 
     /// In-order bytes of one direction, in chunks of any size.

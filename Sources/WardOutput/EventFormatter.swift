@@ -1,6 +1,9 @@
 import WardCore
+import WardDICOM
 import WardFlows
+import WardHL7
 import WardPacket
+import WardSMB2
 
 /// Renders events as ECS-aligned JSON lines into a reused `JSONWriter` (no allocation per event once warm).
 public struct EventFormatter: ~Copyable {
@@ -116,6 +119,107 @@ public struct EventFormatter: ~Copyable {
         writer.appendNewline()
     }
 
+    /// Renders any event from the capture thread (one JSON line, newline included).
+    public mutating func render(_ event: OutputEvent) {
+        switch event {
+        case .flow(let flow):
+            render(flow: flow)
+        case .dicom(let record, let flow):
+            beginProtocolEvent("wardwatch.dicom", protocolName: "dicom", time: record.start, end: record.end, flow: flow,
+                               senderIsResponder: false)
+            writer.beginObject("dicom")
+            record.encode(into: &writer)
+            writer.endObject()
+            endProtocolEvent(flow: flow)
+        case .hl7(let record, let flow):
+            beginProtocolEvent("wardwatch.hl7", protocolName: "hl7", time: record.time, end: nil, flow: flow,
+                               senderIsResponder: record.direction == .responder)
+            writer.beginObject("hl7")
+            record.encode(into: &writer)
+            writer.endObject()
+            endProtocolEvent(flow: flow)
+        case .smb(let record, let flow):
+            beginProtocolEvent("wardwatch.smb", protocolName: "smb", time: record.time, end: nil, flow: flow,
+                               senderIsResponder: false)
+            writer.beginObject("smb")
+            record.encode(into: &writer)
+            writer.endObject()
+            endProtocolEvent(flow: flow)
+        }
+    }
+
+    /// Writes the common head of a protocol record: time, event, observer, endpoints and network.
+    /// - Parameter senderIsResponder: whether the record describes something the responder sent (an HL7 ACK), so
+    ///   that `source` is the sender.
+    private mutating func beginProtocolEvent(
+        _ dataset: StaticString, protocolName: StaticString, time: PacketTime, end: PacketTime?, flow: FlowRecord,
+        senderIsResponder: Bool
+    ) {
+        writer.reset()
+        writer.beginObject()
+        writer.key("@timestamp")
+        writer.value(time)
+        writer.beginObject("event")
+        writer.key("kind")
+        writer.value("event")
+        writer.key("category")
+        writer.beginArray()
+        writer.value("network")
+        writer.endArray()
+        writer.key("dataset")
+        writer.value(dataset)
+        if let end {
+            writer.key("start")
+            writer.value(time)
+            writer.key("end")
+            writer.value(end)
+        }
+        writer.endObject()
+        writeObserver()
+        let originator = (flow.originatorAddress, flow.originatorPort, flow.originatorMAC)
+        let responder = (flow.responderAddress, flow.responderPort, flow.responderMAC)
+        let (source, destination) = senderIsResponder ? (responder, originator) : (originator, responder)
+        for (name, endpoint) in [("source", source), ("destination", destination)] as [(StaticString, (IPAddress, UInt16, MACAddress))] {
+            writer.beginObject(name)
+            writer.key("ip")
+            writer.value(endpoint.0)
+            writer.key("port")
+            writer.value(Int(endpoint.1))
+            if endpoint.2 != .zero {
+                writer.key("mac")
+                writer.value(endpoint.2)
+            }
+            writer.endObject()
+        }
+        writer.beginObject("network")
+        writer.key("transport")
+        writer.value("tcp")
+        writer.key("protocol")
+        writer.value(protocolName)
+        writer.key("type")
+        writer.value(flow.key.lowAddress.isIPv4 ? "ipv4" : "ipv6")
+        if let outer = flow.key.vlan.outer {
+            writer.beginObject("vlan")
+            writer.key("id")
+            writeNumberString(UInt64(outer))
+            writer.endObject()
+        }
+        writer.endObject()
+    }
+
+    private mutating func endProtocolEvent(flow: FlowRecord) {
+        writer.beginObject("wardwatch")
+        writer.key("schema_version")
+        writer.value(eventSchemaVersion)
+        writer.beginObject("flow")
+        writer.key("uid")
+        writeUID(flow.uid)
+        writer.endObject()
+        writer.endObject()
+        writer.endObject()
+        writer.appendNewline()
+    }
+
     /// Renders a `wardwatch.host` state record: one IP address and what was learned about it.
     public mutating func render(host: HostRecord) {
         writer.reset()
@@ -218,8 +322,20 @@ public struct EventFormatter: ~Copyable {
         writer.value(statistics.flowsCreated)
         writer.key("flows_evicted")
         writer.value(statistics.flowsEvicted)
-        writer.key("flow_events_dropped")
-        writer.value(statistics.flowEventsDropped)
+        writer.key("events_dropped")
+        writer.value(statistics.eventsDropped)
+        writer.key("dicom_sessions")
+        writer.value(statistics.dicomSessions)
+        writer.key("hl7_sessions")
+        writer.value(statistics.hl7Sessions)
+        writer.key("smb_sessions")
+        writer.value(statistics.smbSessions)
+        writer.key("sessions_refused")
+        writer.value(statistics.sessionsRefused)
+        writer.key("reassembly_gap_bytes")
+        writer.value(statistics.reassemblyGapBytes)
+        writer.key("reassembly_overflows")
+        writer.value(statistics.reassemblyOverflows)
         writer.key("hosts")
         writer.value(statistics.hosts)
         writer.key("hosts_evicted")
@@ -235,7 +351,7 @@ public struct EventFormatter: ~Copyable {
             writer.value(drops)
         }
         writer.beginObject("anomalies")
-        for anomaly in statistics.anomalies {
+        for anomaly in statistics.anomalies + statistics.protocolAnomalies {
             writer.keyDynamic(anomaly.name)
             writer.value(anomaly.count)
         }

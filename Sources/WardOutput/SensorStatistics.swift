@@ -20,8 +20,22 @@ public struct SensorStatistics: Sendable {
     public var flowsCreated: UInt64 = 0
     /// Flows evicted to stay within the flow table bound.
     public var flowsEvicted: UInt64 = 0
-    /// Flow records not delivered because the output queue was full (live capture only).
-    public var flowEventsDropped: UInt64 = 0
+    /// Events not delivered because the output queue was full (live capture only).
+    public var eventsDropped: UInt64 = 0
+    /// Connections given to each protocol analyzer.
+    public var dicomSessions: UInt64 = 0
+    /// HL7/MLLP connections analysed.
+    public var hl7Sessions: UInt64 = 0
+    /// SMB connections analysed.
+    public var smbSessions: UInt64 = 0
+    /// Connections that matched an analyzer but were left unanalysed because `maximumSessions` was reached.
+    public var sessionsRefused: UInt64 = 0
+    /// Bytes declared lost to analyzers (capture loss, snaplen, or reassembly limits).
+    public var reassemblyGapBytes: UInt64 = 0
+    /// Times a connection's out-of-order buffer, or the sensor-wide reassembly budget, was full.
+    public var reassemblyOverflows: UInt64 = 0
+    /// Protocol anomalies reported by the analyzers, by name, non-zero only.
+    public var protocolAnomalies: [(name: String, count: UInt64)] = []
     /// Hosts held at the end.
     public var hosts: Int = 0
     /// Hosts evicted to stay within the host table bound.

@@ -89,9 +89,12 @@ import WardHL7
     }
 
     @Test(arguments: [
-        ([0x0B, 0x4D, 0x53, 0x48, 0x7C], ProbeResult.match),
-        ([0x0B, 0x0B, 0x4D, 0x53, 0x48, 0x23], .match),
-        ([0x4D, 0x53, 0x48, 0x7C, 0x5E], .match),
+        (Array("\u{0B}MSH|^~\\&|".utf8), ProbeResult.match),
+        (Array("\u{0B}\u{0B}MSH#~$\\&#".utf8), .match),
+        (Array("MSH|^~\\&".utf8), .match),
+        ([0x0B, 0x4D, 0x53, 0x48, 0x7C], .needMoreBytes),
+        (Array("MSH-LIKE HR=72".utf8), .noMatch),
+        (Array("MSH|^~|".utf8), .noMatch),
         ([0x0B, 0x4D, 0x53], .needMoreBytes),
         ([0x0B], .needMoreBytes),
         ([], .needMoreBytes),

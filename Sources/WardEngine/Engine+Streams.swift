@@ -1,0 +1,246 @@
+import WardCore
+import WardDICOM
+import WardFlows
+import WardHL7
+import WardOutput
+import WardPacket
+import WardSMB2
+
+/// Which analyzer a session runs.
+enum AnalyzerKind: UInt8 {
+    case dicom, hl7, smb2
+}
+
+/// One analysed TCP connection: its flow, its analyzer, and (in `Engine.reassemblers`, at `2 × index` and
+/// `2 × index + 1`) the reassembly state of its two directions.
+struct StreamSession {
+    var flowSlot: Int32
+    let kind: AnalyzerKind
+    let analyzerSlot: Int32
+}
+
+extension Engine {
+    /// Protocol analysis of one TCP segment with payload: probe an undecided flow, then feed its analyzer.
+    mutating func analyze(_ packet: DecodedPacket, frame: RawSpan, flowSlot: Int32, time: PacketTime) {
+        var session = flows.applicationSlot(at: flowSlot)
+        let direction: StreamDirection = flows.lastPacketFromOriginator ? .originator : .responder
+        let payload = frame.extracting(packet.payloadRange)
+        if session == -1 {
+            session = probe(payload, direction: direction, flowSlot: flowSlot)
+        }
+        guard session >= 0 else { return }
+        sessions.items[Int(session)]?.flowSlot = flowSlot
+        feed(
+            session: session, direction: direction, sequence: packet.tcp.sequenceNumber, payload: payload,
+            wireLength: Int(packet.payloadWireLength), time: time)
+    }
+
+    /// Tries each analyzer's probe on the first payload bytes; attaches the first that matches.
+    private mutating func probe(_ payload: RawSpan, direction: StreamDirection, flowSlot: Int32) -> Int32 {
+        let kind: AnalyzerKind
+        if SMB2Analyzer.probe(payload, direction: direction) == .match {
+            kind = .smb2
+        } else if DICOMAnalyzer.probe(payload, direction: direction) == .match {
+            kind = .dicom
+        } else if HL7Analyzer.probe(payload, direction: direction) == .match {
+            kind = .hl7
+        } else {
+            let attempts = flows.flow(at: flowSlot).probeAttempts &+ 1
+            flows.setApplicationSlot(attempts >= analysis.probePackets ? -2 : -1, at: flowSlot, countingAttempt: true)
+            return -1
+        }
+        guard sessions.count < analysis.maximumSessions else {
+            statistics.sessionsRefused &+= 1
+            flows.setApplicationSlot(-2, at: flowSlot)
+            return -2
+        }
+        let analyzerSlot: Int32
+        switch kind {
+        case .dicom:
+            analyzerSlot = dicomAnalyzers.insert(DICOMAnalyzer())
+            statistics.dicomSessions &+= 1
+        case .hl7:
+            analyzerSlot = hl7Analyzers.insert(HL7Analyzer())
+            statistics.hl7Sessions &+= 1
+        case .smb2:
+            analyzerSlot = smb2Analyzers.insert(SMB2Analyzer())
+            statistics.smbSessions &+= 1
+        }
+        let session = sessions.insert(StreamSession(flowSlot: flowSlot, kind: kind, analyzerSlot: analyzerSlot))
+        let needed = 2 * Int(session) + 2
+        while reassemblers.count < needed {
+            reassemblers.append(TCPReassembler(limit: analysis.reassemblyBytesPerDirection))
+        }
+        reassemblers[2 * Int(session)] = TCPReassembler(limit: analysis.reassemblyBytesPerDirection)
+        reassemblers[2 * Int(session) + 1] = TCPReassembler(limit: analysis.reassemblyBytesPerDirection)
+        flows.setApplicationSlot(session, at: flowSlot)
+        return session
+    }
+
+    /// Puts one segment's payload in order and hands what is ready to the analyzer.
+    private mutating func feed(
+        session: Int32, direction: StreamDirection, sequence: UInt32, payload: RawSpan, wireLength: Int,
+        time: PacketTime
+    ) {
+        let stream = 2 * Int(session) + (direction == .originator ? 0 : 1)
+        // Bytes the snapshot length cut off are lost to the analyzer: deliver what was captured, then a gap.
+        let captured = payload.byteCount
+        switch reassemblers[stream].place(sequence: sequence, length: wireLength) {
+        case .duplicate:
+            return
+        case .deliver(let from):
+            deliverCaptured(session: session, stream: stream, payload: payload, from: from, wireLength: wireLength,
+                            direction: direction, time: time)
+        case .early:
+            let before = reassemblers[stream].bufferedBytes
+            let fits = captured == wireLength && reassemblyBytes + captured <= analysis.reassemblyBytesTotal
+            if fits && reassemblers[stream].store(sequence: sequence, payload: payload) {
+                reassemblyBytes += reassemblers[stream].bufferedBytes - before
+                return
+            }
+            // No room: give up on the holes, deliver what was held, then this segment after its own hole.
+            statistics.reassemblyOverflows &+= 1
+            flushBuffered(session: session, stream: stream, direction: direction, time: time)
+            switch reassemblers[stream].place(sequence: sequence, length: wireLength) {
+            case .duplicate:
+                return
+            case .deliver(let from):
+                deliverCaptured(session: session, stream: stream, payload: payload, from: from,
+                                wireLength: wireLength, direction: direction, time: time)
+            case .early:
+                let hole = Int(Int32(bitPattern: sequence &- reassemblers[stream].nextSequence))
+                reassemblers[stream].skip(hole)
+                statistics.reassemblyGapBytes &+= UInt64(hole)
+                analyzerGap(session: session, length: hole, direction: direction)
+                deliverCaptured(session: session, stream: stream, payload: payload, from: 0,
+                                wireLength: wireLength, direction: direction, time: time)
+            }
+        }
+    }
+
+    /// Delivers `payload[from...]`, then a gap for bytes the snapshot length removed, then anything now in order.
+    private mutating func deliverCaptured(
+        session: Int32, stream: Int, payload: RawSpan, from: Int, wireLength: Int, direction: StreamDirection,
+        time: PacketTime
+    ) {
+        let captured = payload.byteCount
+        if from < captured {
+            deliver(session: session, bytes: payload.extracting(from..<captured), direction: direction, time: time)
+        }
+        let missing = wireLength - max(from, captured)
+        if missing > 0 {
+            statistics.reassemblyGapBytes &+= UInt64(missing)
+            analyzerGap(session: session, length: missing, direction: direction)
+        }
+        reassemblers[stream].advance(by: wireLength - from)
+        drainReady(session: session, stream: stream, direction: direction, time: time)
+    }
+
+    /// Hands on buffered segments whose hole has filled.
+    private mutating func drainReady(session: Int32, stream: Int, direction: StreamDirection, time: PacketTime) {
+        guard reassemblers[stream].hasBuffered else { return }
+        while true {
+            let before = reassemblers[stream].bufferedBytes
+            guard reassemblers[stream].popReady(into: &readyBytes) else { break }
+            reassemblyBytes -= before - reassemblers[stream].bufferedBytes
+            let count = readyBytes.count
+            let ready = readyBytes
+            ready.withUnsafeBytes { deliver(session: session, bytes: $0.bytes, direction: direction, time: time) }
+            reassemblers[stream].advance(by: count)
+        }
+    }
+
+    /// Declares every hole before buffered data lost, delivering the buffered data in order.
+    private mutating func flushBuffered(session: Int32, stream: Int, direction: StreamDirection, time: PacketTime) {
+        while reassemblers[stream].hasBuffered {
+            let hole = reassemblers[stream].skipToBuffered()
+            if hole > 0 {
+                statistics.reassemblyGapBytes &+= UInt64(hole)
+                analyzerGap(session: session, length: hole, direction: direction)
+            }
+            let before = reassemblers[stream].bufferedBytes
+            drainReady(session: session, stream: stream, direction: direction, time: time)
+            if reassemblers[stream].bufferedBytes == before && hole == 0 { break }
+        }
+    }
+
+    private mutating func deliver(session: Int32, bytes: RawSpan, direction: StreamDirection, time: PacketTime) {
+        guard let current = sessions.items[Int(session)] else { return }
+        let slot = Int(current.analyzerSlot)
+        switch current.kind {
+        case .dicom:
+            dicomAnalyzers.items[slot]?.receive(bytes, direction: direction, at: time)
+            while let record = dicomAnalyzers.items[slot]?.popRecord() {
+                emit(.dicom(record, flow: flows.flow(at: current.flowSlot)))
+            }
+        case .hl7:
+            hl7Analyzers.items[slot]?.receive(bytes, direction: direction, at: time)
+            while let record = hl7Analyzers.items[slot]?.popRecord() {
+                emit(.hl7(record, flow: flows.flow(at: current.flowSlot)))
+            }
+        case .smb2:
+            smb2Analyzers.items[slot]?.receive(bytes, direction: direction, at: time)
+            while let record = smb2Analyzers.items[slot]?.popRecord() {
+                emit(.smb(record, flow: flows.flow(at: current.flowSlot)))
+            }
+        }
+    }
+
+    private mutating func analyzerGap(session: Int32, length: Int, direction: StreamDirection) {
+        guard let current = sessions.items[Int(session)] else { return }
+        let slot = Int(current.analyzerSlot)
+        switch current.kind {
+        case .dicom: dicomAnalyzers.items[slot]?.gap(length: length, direction: direction)
+        case .hl7: hl7Analyzers.items[slot]?.gap(length: length, direction: direction)
+        case .smb2: smb2Analyzers.items[slot]?.gap(length: length, direction: direction)
+        }
+    }
+
+    /// The flow ended: flush both directions, let the analyzer emit its last records, and free everything.
+    mutating func finishSession(_ session: Int32, flow: FlowRecord) {
+        guard let current = sessions.items[Int(session)] else { return }
+        for (stream, direction) in [(2 * Int(session), StreamDirection.originator), (2 * Int(session) + 1, .responder)] {
+            flushBuffered(session: session, stream: stream, direction: direction, time: flow.lastSeen)
+            reassemblyBytes -= reassemblers[stream].bufferedBytes
+            reassemblers[stream] = TCPReassembler(limit: 0)
+        }
+        let slot = Int(current.analyzerSlot)
+        switch current.kind {
+        case .dicom:
+            dicomAnalyzers.items[slot]?.finish(at: flow.lastSeen)
+            while let record = dicomAnalyzers.items[slot]?.popRecord() { emit(.dicom(record, flow: flow)) }
+            if let counts = dicomAnalyzers.items[slot]?.anomalies {
+                for (anomaly, count) in counts.nonZero { addProtocolAnomaly("\(anomaly.name)", UInt64(count)) }
+            }
+            dicomAnalyzers.remove(current.analyzerSlot)
+        case .hl7:
+            hl7Analyzers.items[slot]?.finish(at: flow.lastSeen)
+            while let record = hl7Analyzers.items[slot]?.popRecord() { emit(.hl7(record, flow: flow)) }
+            hl7Analyzers.items[slot]?.anomalies.forEachNonZero { anomaly, count in
+                addProtocolAnomaly(anomaly.name, count)
+            }
+            hl7Analyzers.remove(current.analyzerSlot)
+        case .smb2:
+            smb2Analyzers.items[slot]?.finish(at: flow.lastSeen)
+            while let record = smb2Analyzers.items[slot]?.popRecord() { emit(.smb(record, flow: flow)) }
+            if let counts = smb2Analyzers.items[slot]?.anomalies {
+                var index = 0
+                while let anomaly = SMB2Anomaly(rawValue: index) {
+                    if counts[anomaly] > 0 { addProtocolAnomaly("\(anomaly.name)", UInt64(counts[anomaly])) }
+                    index += 1
+                }
+            }
+            smb2Analyzers.remove(current.analyzerSlot)
+        }
+        sessions.remove(session)
+    }
+
+    private mutating func addProtocolAnomaly(_ name: String, _ count: UInt64) {
+        if let index = statistics.protocolAnomalies.firstIndex(where: { $0.name == name }) {
+            statistics.protocolAnomalies[index].count &+= count
+        } else {
+            statistics.protocolAnomalies.append((name, count))
+            statistics.protocolAnomalies.sort { $0.name < $1.name }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+/// One direction of a TCP byte stream put back in order for an analyzer, with bounded buffering.
+///
+/// In-order data is handed on straight from the packet (no copy). A segment that arrives early is copied into a
+/// per-direction buffer of at most `limit` bytes; when the hole before it fills, the buffered bytes follow in
+/// order. Retransmitted and overlapping bytes are trimmed so each byte is delivered once. If the buffer would
+/// overflow, or the stream ends with a hole, the hole is declared a gap of known length and delivery resumes
+/// after it (the analyzer resynchronises). Nothing is buffered for flows no analyzer claimed.
+public struct TCPReassembler: Sendable {
+    /// The most bytes held out of order.
+    public let limit: Int
+    /// The next sequence number expected, once the stream has started.
+    public private(set) var nextSequence: UInt32 = 0
+    /// Whether the first delivered byte has fixed `nextSequence`.
+    public private(set) var isStarted = false
+    private var storage: [UInt8] = []
+    private var segments: [(sequence: UInt32, start: Int, length: Int)] = []
+    /// Bytes currently held out of order.
+    public private(set) var bufferedBytes = 0
+    /// Bytes declared lost so far.
+    public private(set) var gapBytes: UInt64 = 0
+
+    /// A reassembler holding at most `limit` bytes out of order.
+    public init(limit: Int) {
+        self.limit = max(0, limit)
+    }
+
+    /// What to do with a segment's payload.
+    public enum Placement: Equatable, Sendable {
+        /// Deliver the payload from this offset (0, or past bytes already delivered).
+        case deliver(from: Int)
+        /// Everything was delivered before (a retransmission).
+        case duplicate
+        /// The segment is ahead of the stream: `store` it.
+        case early
+    }
+
+    /// Where a segment with `sequence` and `length` payload bytes falls; starts the stream on the first segment.
+    public mutating func place(sequence: UInt32, length: Int) -> Placement {
+        if !isStarted {
+            isStarted = true
+            nextSequence = sequence
+        }
+        let ahead = Int32(bitPattern: sequence &- nextSequence)
+        if ahead > 0 { return .early }
+        let alreadySeen = Int(-Int64(ahead))
+        return alreadySeen >= length ? .duplicate : .deliver(from: alreadySeen)
+    }
+
+    /// Records that `count` bytes were delivered in order.
+    public mutating func advance(by count: Int) {
+        nextSequence &+= UInt32(truncatingIfNeeded: count)
+    }
+
+    /// Copies an early segment; returns `false` (storing nothing) when it would exceed `limit`.
+    public mutating func store(sequence: UInt32, payload: RawSpan) -> Bool {
+        let length = payload.byteCount
+        guard length > 0 else { return true }
+        guard bufferedBytes + length <= limit else { return false }
+        if storage.capacity == 0 { storage.reserveCapacity(min(limit, 64 * 1024)) }
+        let start = storage.count
+        payload.withUnsafeBytes { storage.append(contentsOf: $0) }
+        segments.append((sequence, start, length))
+        bufferedBytes += length
+        return true
+    }
+
+    /// Whether any early segment is held.
+    public var hasBuffered: Bool { !segments.isEmpty }
+
+    /// Moves the next buffered bytes that can be delivered now (the hole before them filled) into `ready`,
+    /// trimming what was already delivered; returns `false` when nothing is ready. Call `advance(by:)` with
+    /// `ready.count` once they are delivered. Runs only after reordering, never for in-order streams.
+    public mutating func popReady(into ready: inout [UInt8]) -> Bool {
+        ready.removeAll(keepingCapacity: true)
+        while let index = segments.firstIndex(where: { Int32(bitPattern: $0.sequence &- nextSequence) <= 0 }) {
+            let segment = segments.remove(at: index)
+            bufferedBytes -= segment.length
+            let alreadySeen = Int(-Int64(Int32(bitPattern: segment.sequence &- nextSequence)))
+            if alreadySeen < segment.length {
+                ready.append(contentsOf: storage[(segment.start + alreadySeen)..<(segment.start + segment.length)])
+            }
+            if segments.isEmpty { storage.removeAll(keepingCapacity: true) }
+            if !ready.isEmpty { return true }
+        }
+        return false
+    }
+
+    /// Gives up on the hole before the earliest buffered segment: returns its length and moves past it.
+    public mutating func skipToBuffered() -> Int {
+        guard let earliest = segments.map(\.sequence).min(by: { Int32(bitPattern: $0 &- $1) < 0 }) else { return 0 }
+        let hole = Int(Int32(bitPattern: earliest &- nextSequence))
+        guard hole > 0 else { return 0 }
+        nextSequence = earliest
+        gapBytes &+= UInt64(hole)
+        return hole
+    }
+
+    /// Records a gap of `length` bytes that will never be buffered (for example a segment too large to hold).
+    public mutating func skip(_ length: Int) {
+        nextSequence &+= UInt32(truncatingIfNeeded: length)
+        gapBytes &+= UInt64(length)
+    }
+}
