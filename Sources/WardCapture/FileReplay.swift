@@ -49,7 +49,7 @@ public struct FileReplay: ~Copyable {
                 case .packet(let packet):
                     readable.append(Pending(path: path, firstTime: packet.time, size: fileSize(path)))
                 case .failed(let message):
-                    problems.append("\(path): \(message)")
+                    problems.append(damageReport(path: path, packetsRead: 0, message: message))
                 case .end, .timeout:
                     break  // an empty file (or one whose packets the filter rejects) adds nothing
                 }
@@ -109,7 +109,8 @@ public struct FileReplay: ~Copyable {
         case .packet(let packet):
             active[index].current = packet
         case .failed(let message):
-            problems.append("\(active[index].handle.name): \(message)")
+            let handle = active[index].handle
+            problems.append(damageReport(path: handle.name, packetsRead: handle.packetsRead, message: message))
             close(index)
         case .end, .timeout:
             close(index)
@@ -117,6 +118,7 @@ public struct FileReplay: ~Copyable {
     }
 
     private mutating func close(_ index: Int) {
+        if let report = active[index].handle.shortWireLengthReport { problems.append(report) }
         finishedBytes += active[index].size
         active.remove(at: index)
     }
@@ -149,6 +151,12 @@ public struct FileReplay: ~Copyable {
         }
         return result
     }
+}
+
+/// One line for a file that stops at a damaged record: the file, how far it was read, and libpcap's reason.
+private func damageReport(path: String, packetsRead: Int, message: String) -> String {
+    let position = packetsRead == 0 ? "no packet read" : "stopped after packet \(packetsRead)"
+    return "\(path): \(position): \(message)"
 }
 
 private func fileSize(_ path: String) -> Int64 {

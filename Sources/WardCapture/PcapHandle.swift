@@ -14,6 +14,17 @@ public final class PcapHandle {
     /// The path or interface name, for messages.
     public let name: String
 
+    /// Packets returned by `next()` so far, to say where a damaged file stops.
+    public private(set) var packetsRead = 0
+    /// Records whose wire length (`len`) was smaller than their captured length (`caplen`); `next()` counts
+    /// such a packet at its captured length.
+    public private(set) var shortWireLengthRecords = 0
+    /// The first such record: its packet number and the two lengths, for the report.
+    public private(set) var firstShortWireLength: (packet: Int, wireLength: UInt32, capturedLength: UInt32)?
+
+    /// The largest wire length accepted: a record claiming more (negative as a signed 32-bit field) is corrupt.
+    public static let maximumWireLength: UInt32 = 0x7FFF_FFFF
+
     private init(handle: OpaquePointer, name: String) {
         self.handle = handle
         self.name = name
@@ -92,10 +103,19 @@ public final class PcapHandle {
         case 1:
             guard let header, let data else { return .timeout }
             let captured = Int(header.pointee.caplen)
+            var wireLength = Int(header.pointee.len)
+            if header.pointee.len > Self.maximumWireLength {
+                return .failed("invalid packet length \(header.pointee.len), bigger than maximum of \(Self.maximumWireLength)")
+            }
+            packetsRead += 1
+            if wireLength < captured {
+                noteShortWireLength(header.pointee.len, captured: header.pointee.caplen)
+                wireLength = captured
+            }
             return .packet(
                 CapturedPacket(
                     bytes: UnsafeRawBufferPointer(start: data, count: captured),
-                    wireLength: Int(header.pointee.len),
+                    wireLength: wireLength,
                     time: PacketTime(
                         seconds: Int64(header.pointee.ts.tv_sec), nanoseconds: Int64(header.pointee.ts.tv_usec))))
         case 0:
@@ -105,6 +125,22 @@ public final class PcapHandle {
         default:
             return .failed(lastError)
         }
+    }
+
+    @inline(never)
+    private func noteShortWireLength(_ wireLength: UInt32, captured: UInt32) {
+        if shortWireLengthRecords == 0 {
+            firstShortWireLength = (packetsRead, wireLength, captured)
+        }
+        shortWireLengthRecords += 1
+    }
+
+    /// A one-line report of records whose `len` was below their `caplen`, or `nil` when there were none.
+    public var shortWireLengthReport: String? {
+        guard let first = firstShortWireLength else { return nil }
+        let count = shortWireLengthRecords == 1 ? "1 record" : "\(shortWireLengthRecords) records"
+        return "\(name): \(count) with len smaller than caplen (first: packet \(first.packet), len \(first.wireLength), "
+            + "caplen \(first.capturedLength)); counted at caplen"
     }
 
     /// Bytes of the file consumed so far (offline handles), for progress display.

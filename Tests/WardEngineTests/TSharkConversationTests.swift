@@ -52,7 +52,9 @@ import WardTestSupport
         return conversations
     }
 
-    @Test(arguments: Fixtures.allCaptures())
+    /// Damaged files in `malformed/` are not readable to the end (MalformedCaptureTests covers them); of those, only
+    /// the snaplen-truncated copies are complete captures tshark can compare.
+    @Test(arguments: Fixtures.allCaptures().filter { !$0.contains("/malformed/") || $0.contains("/malformed/snaplen-") })
     func conversationsMatchTShark(capture: String) throws {
         let expected = try Self.tsharkConversations(capture)
         let (_, events) = try ReplayHarness.replay([capture])

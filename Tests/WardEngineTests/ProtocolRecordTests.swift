@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+import WardTestSupport
+
+/// The analyzers wired into the engine: replaying the real-peer captures yields the protocol records the
+/// peers' own logs and tshark describe (the module tests cross-check field by field), and no patient data.
+@Suite struct ProtocolRecordTests {
+    static func records(_ dataset: String, in events: [[String: Any]], key: String) -> [[String: Any]] {
+        events.filter { ($0["event"] as? [String: Any])?["dataset"] as? String == dataset }
+            .compactMap { $0[key] as? [String: Any] }
+    }
+
+    @Test func dicomAssociationsFromDCMTK() throws {
+        let (_, events) = try ReplayHarness.replay(
+            [Fixtures.capture("dicom/dicom-store-query.pcap"), Fixtures.capture("dicom/dicom-reject-abort.pcap")],
+            flows: false)
+        let associations = Self.records("wardwatch.dicom", in: events, key: "dicom")
+        #expect(associations.count == 9)
+        let results = associations.compactMap { $0["result"] as? String }.sorted()
+        #expect(results == ["aborted", "aborted", "rejected", "released", "released", "released", "released", "released", "released"])
+        let pairs = Set(associations.compactMap { record -> String? in
+            guard let calling = record["calling_ae"] as? String, let called = record["called_ae"] as? String else { return nil }
+            return "\(calling)->\(called)"
+        })
+        #expect(pairs.isSuperset(of: ["CT01->PACS1", "WS1->PACS1", "PACS1->WS1", "CT01->PACS9"]))
+        let stored = associations.compactMap { $0["instances_stored"] as? Int }.reduce(0, +)
+        #expect(stored == 8)  // 4 storescu + 2 C-MOVE + 1 C-GET, and 1 before the abort
+        let moves = associations.flatMap { ($0["move_destinations"] as? [String]) ?? [] }
+        #expect(moves == ["WS1"])
+    }
+
+    @Test func hl7MessagesAndAcknowledgements() throws {
+        let (_, events) = try ReplayHarness.replay([Fixtures.capture("hl7/hl7-mllp.pcap")], flows: false)
+        let messages = Self.records("wardwatch.hl7", in: events, key: "hl7")
+        #expect(messages.count == 12)
+        let types = messages.compactMap { $0["message_type"] as? String }
+        #expect(types.filter { $0.hasPrefix("ACK") }.count == 6)
+        #expect(Set(types).isSuperset(of: ["ADT^A01", "ADT^A08", "ORM^O01", "ORU^R01"]))
+        let ackCodes = messages.compactMap { $0["ack_code"] as? String }.sorted()
+        #expect(ackCodes == ["AA", "AA", "AA", "AA", "AA", "AE"])
+        #expect(messages.allSatisfy { ($0["ack_code"] == nil) || ($0["ack_latency_ms"] != nil) })
+    }
+
+    @Test func smbRansomwareLikeBurstIsVisible() throws {
+        let (_, events) = try ReplayHarness.replay([Fixtures.capture("smb2/smb-ransomware-like.pcap")], flows: false)
+        let smb = Self.records("wardwatch.smb", in: events, key: "smb")
+        let files = smb.filter { $0["action"] as? String == "file" }
+        let renamed = files.compactMap { $0["renamed_to"] as? String }.filter { $0.hasSuffix(".locked") }
+        #expect(renamed.count == 10)
+        let highEntropyWrites = files.filter { ($0["write_entropy"] as? Double ?? 0) > 7.5 }
+        #expect(highEntropyWrites.count == 10)
+        #expect(files.contains { ($0["filename"] as? String)?.hasSuffix("README-RESTORE-FILES.txt") == true })
+        let session = try #require(smb.first { $0["action"] as? String == "session" })
+        #expect(session["dialect"] as? String == "3.1.1")
+    }
+
+    @Test func encryptedSMB3IsCountedNotRead() throws {
+        let (_, events) = try ReplayHarness.replay([Fixtures.capture("smb2/smb3-encrypted.pcap")], flows: false)
+        let smb = Self.records("wardwatch.smb", in: events, key: "smb")
+        let session = try #require(smb.first { $0["action"] as? String == "session" })
+        #expect(session["encrypted"] as? Bool == true)
+        #expect(session["transform_packets"] as? Int == 104)
+    }
+
+    /// No fake patient value placed in the captures (HL7 PID/NK1/OBX, DICOM data sets, C-FIND answers) appears
+    /// in any event of any capture.
+    @Test func noPatientDataLeavesTheSensor() throws {
+        var canaries = try String(contentsOfFile: Fixtures.capture("PRIVACY-CANARIES.txt"), encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        let dicom = try String(
+            contentsOfFile: Fixtures.packageRoot.appendingPathComponent("Scripts/captures/data/dicom-canaries.txt").path,
+            encoding: .utf8)
+        canaries += dicom.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { $0.split(separator: "\t").last.map(String.init) }
+        canaries = canaries.filter { $0.count >= 6 && $0 != "value" }
+        #expect(canaries.count >= 30)
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("all.jsonl").path
+        let result = try runCommand(Fixtures.binary, ["replay", "--flows", "--hosts", "--events", output] + Fixtures.allCaptures().filter { !$0.contains("/malformed/") })
+        #expect(result.status == 0)
+        let text = try String(contentsOfFile: output, encoding: .utf8)
+        #expect(text.contains("\"wardwatch.hl7\"") && text.contains("\"wardwatch.dicom\""))
+        for canary in canaries {
+            #expect(!text.contains(canary), "patient value \(canary) leaked into events")
+        }
+    }
+}
