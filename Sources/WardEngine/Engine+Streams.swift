@@ -6,17 +6,17 @@ import WardOutput
 import WardPacket
 import WardSMB2
 
-/// Which analyzer a session runs.
+/// Which analyzer a session runs; `pending` holds early segments until the stream's first bytes can be probed.
 enum AnalyzerKind: UInt8 {
-    case dicom, hl7, smb2
+    case pending, dicom, hl7, smb2
 }
 
 /// One analysed TCP connection: its flow, its analyzer, and (in `Engine.reassemblers`, at `2 × index` and
 /// `2 × index + 1`) the reassembly state of its two directions.
 struct StreamSession {
     var flowSlot: Int32
-    let kind: AnalyzerKind
-    let analyzerSlot: Int32
+    var kind: AnalyzerKind
+    var analyzerSlot: Int32
 }
 
 extension Engine {
@@ -25,18 +25,47 @@ extension Engine {
         var session = flows.applicationSlot(at: flowSlot)
         let direction: StreamDirection = flows.lastPacketFromOriginator ? .originator : .responder
         let payload = frame.extracting(packet.payloadRange)
+        let sequence = packet.tcp.sequenceNumber
+        let stream = { (session: Int32) in 2 * Int(session) + (direction == .originator ? 0 : 1) }
         if session == -1 {
-            session = probe(payload, direction: direction, flowSlot: flowSlot)
+            // The first data segment of a direction whose SYN we saw, but early: keep it until the start arrives.
+            let tracker = flows.flow(at: flowSlot).tcp
+            let start = direction == .originator ? tracker.originatorStreamStart : tracker.responderStreamStart
+            if let start, Int32(bitPattern: sequence &- start) > 0 {
+                session = openSession(kind: .pending, flowSlot: flowSlot)
+                guard session >= 0 else { return }
+                feed(session: session, direction: direction, sequence: sequence, payload: payload,
+                     wireLength: Int(packet.payloadWireLength), time: time)
+                return
+            }
+            session = probe(payload, direction: direction, flowSlot: flowSlot, existing: -1)
+        } else if session >= 0, sessions.items[Int(session)]?.kind == .pending {
+            // A pending session: probe the bytes that continue the stream in order.
+            switch reassemblers[stream(session)].place(sequence: sequence, length: Int(packet.payloadWireLength)) {
+            case .deliver(let from) where from < payload.byteCount:
+                let probed = probe(
+                    payload.extracting(from..<payload.byteCount), direction: direction, flowSlot: flowSlot,
+                    existing: session)
+                if probed < 0 {
+                    closePending(session, flowSlot: flowSlot, decision: probed)
+                    return
+                }
+            case .deliver, .duplicate, .early:
+                break
+            }
         }
         guard session >= 0 else { return }
         sessions.items[Int(session)]?.flowSlot = flowSlot
         feed(
-            session: session, direction: direction, sequence: packet.tcp.sequenceNumber, payload: payload,
+            session: session, direction: direction, sequence: sequence, payload: payload,
             wireLength: Int(packet.payloadWireLength), time: time)
     }
 
-    /// Tries each analyzer's probe on the first payload bytes; attaches the first that matches.
-    private mutating func probe(_ payload: RawSpan, direction: StreamDirection, flowSlot: Int32) -> Int32 {
+    /// Tries each analyzer's probe on the first payload bytes of a direction and attaches the first that matches
+    /// (to `existing` when a pending session waits). Returns the session, or -1 (undecided) / -2 (no analyzer).
+    private mutating func probe(_ payload: RawSpan, direction: StreamDirection, flowSlot: Int32, existing: Int32)
+        -> Int32
+    {
         let kind: AnalyzerKind
         if SMB2Analyzer.probe(payload, direction: direction) == .match {
             kind = .smb2
@@ -46,16 +75,44 @@ extension Engine {
             kind = .hl7
         } else {
             let attempts = flows.flow(at: flowSlot).probeAttempts &+ 1
-            flows.setApplicationSlot(attempts >= analysis.probePackets ? -2 : -1, at: flowSlot, countingAttempt: true)
-            return -1
+            let decision: Int32 = attempts >= analysis.probePackets || existing >= 0 ? -2 : -1
+            flows.setApplicationSlot(decision, at: flowSlot, countingAttempt: true)
+            return decision
         }
+        if existing >= 0 {
+            attachAnalyzer(kind, to: existing)
+            return existing
+        }
+        return openSession(kind: kind, flowSlot: flowSlot)
+    }
+
+    /// Opens a session for a flow, its two reassemblers starting where the SYNs said the streams start.
+    private mutating func openSession(kind: AnalyzerKind, flowSlot: Int32) -> Int32 {
         guard sessions.count < analysis.maximumSessions else {
             statistics.sessionsRefused &+= 1
             flows.setApplicationSlot(-2, at: flowSlot)
             return -2
         }
+        let session = sessions.insert(StreamSession(flowSlot: flowSlot, kind: .pending, analyzerSlot: -1))
+        let needed = 2 * Int(session) + 2
+        while reassemblers.count < needed {
+            reassemblers.append(TCPReassembler(limit: analysis.reassemblyBytesPerDirection))
+        }
+        let tracker = flows.flow(at: flowSlot).tcp
+        for (index, start) in [(0, tracker.originatorStreamStart), (1, tracker.responderStreamStart)] {
+            reassemblers[2 * Int(session) + index] = TCPReassembler(limit: analysis.reassemblyBytesPerDirection)
+            if let start { reassemblers[2 * Int(session) + index].start(at: start) }
+        }
+        flows.setApplicationSlot(session, at: flowSlot)
+        if kind != .pending { attachAnalyzer(kind, to: session) }
+        return session
+    }
+
+    private mutating func attachAnalyzer(_ kind: AnalyzerKind, to session: Int32) {
         let analyzerSlot: Int32
         switch kind {
+        case .pending:
+            return
         case .dicom:
             analyzerSlot = dicomAnalyzers.insert(DICOMAnalyzer())
             statistics.dicomSessions &+= 1
@@ -66,15 +123,18 @@ extension Engine {
             analyzerSlot = smb2Analyzers.insert(SMB2Analyzer())
             statistics.smbSessions &+= 1
         }
-        let session = sessions.insert(StreamSession(flowSlot: flowSlot, kind: kind, analyzerSlot: analyzerSlot))
-        let needed = 2 * Int(session) + 2
-        while reassemblers.count < needed {
-            reassemblers.append(TCPReassembler(limit: analysis.reassemblyBytesPerDirection))
+        sessions.items[Int(session)]?.kind = kind
+        sessions.items[Int(session)]?.analyzerSlot = analyzerSlot
+    }
+
+    /// A pending session whose stream turned out to be no known protocol: free its buffers.
+    private mutating func closePending(_ session: Int32, flowSlot: Int32, decision: Int32) {
+        for stream in [2 * Int(session), 2 * Int(session) + 1] {
+            reassemblyBytes -= reassemblers[stream].bufferedBytes
+            reassemblers[stream] = TCPReassembler(limit: 0)
         }
-        reassemblers[2 * Int(session)] = TCPReassembler(limit: analysis.reassemblyBytesPerDirection)
-        reassemblers[2 * Int(session) + 1] = TCPReassembler(limit: analysis.reassemblyBytesPerDirection)
-        flows.setApplicationSlot(session, at: flowSlot)
-        return session
+        sessions.remove(session)
+        flows.setApplicationSlot(decision, at: flowSlot)
     }
 
     /// Puts one segment's payload in order and hands what is ready to the analyzer.
@@ -168,6 +228,8 @@ extension Engine {
         guard let current = sessions.items[Int(session)] else { return }
         let slot = Int(current.analyzerSlot)
         switch current.kind {
+        case .pending:
+            return
         case .dicom:
             dicomAnalyzers.items[slot]?.receive(bytes, direction: direction, at: time)
             while let record = dicomAnalyzers.items[slot]?.popRecord() {
@@ -190,6 +252,7 @@ extension Engine {
         guard let current = sessions.items[Int(session)] else { return }
         let slot = Int(current.analyzerSlot)
         switch current.kind {
+        case .pending: return
         case .dicom: dicomAnalyzers.items[slot]?.gap(length: length, direction: direction)
         case .hl7: hl7Analyzers.items[slot]?.gap(length: length, direction: direction)
         case .smb2: smb2Analyzers.items[slot]?.gap(length: length, direction: direction)
@@ -206,6 +269,8 @@ extension Engine {
         }
         let slot = Int(current.analyzerSlot)
         switch current.kind {
+        case .pending:
+            break
         case .dicom:
             dicomAnalyzers.items[slot]?.finish(at: flow.lastSeen)
             while let record = dicomAnalyzers.items[slot]?.popRecord() { emit(.dicom(record, flow: flow)) }

@@ -3,13 +3,18 @@ import WardPacket
 /// Passive tracking of both TCP endpoints of a flow: endpoint states, history letters and retransmissions.
 ///
 /// The transitions follow what an observer on a mirror port can know (Zeek's TCP analyzer model): a SYN makes an
-/// inactive side `synSent` (or `synAckSent` with ACK), an ACK after the peer's SYN-ACK establishes both sides,
-/// FIN closes, RST resets, and traffic without a SYN is `partial`.
+/// inactive originator `synSent` (or `synAckSent` with ACK), the responder's SYN-ACK establishes both sides (an
+/// ACK answering a SYN-ACK whose SYN was missed establishes the acknowledging side), FIN closes, RST resets (not
+/// after both FINs), and traffic without a SYN is `partial`.
 public struct TCPConnectionTracker: Sendable, BitwiseCopyable {
     /// The originator's state.
     public private(set) var originator: TCPEndpointState = .inactive
     /// The responder's state.
     public private(set) var responder: TCPEndpointState = .inactive
+    /// The originator's first data sequence number (its SYN's sequence + 1), once its SYN was seen.
+    public private(set) var originatorStreamStart: UInt32?
+    /// The responder's first data sequence number, once its SYN-ACK was seen.
+    public private(set) var responderStreamStart: UInt32?
     private var originatorSequenceEnd: UInt32 = 0
     private var responderSequenceEnd: UInt32 = 0
     private var hasOriginatorSequence = false
@@ -29,21 +34,36 @@ public struct TCPConnectionTracker: Sendable, BitwiseCopyable {
         let isRST = flags.contains(.rst)
         let isACK = flags.contains(.ack)
 
-        if isSYN && (isFIN || isRST) { history.record(.multiFlag, fromOriginator: fromOriginator) }
-        if isSYN { history.record(isACK ? .synAck : .syn, fromOriginator: fromOriginator) }
-        if isFIN { history.record(.fin, fromOriginator: fromOriginator) }
-        if isRST { history.record(.rst, fromOriginator: fromOriginator) }
-        if isACK && !isSYN && !isFIN && !isRST && payloadLength == 0 {
+        // One letter per segment as Zeek's update_history: several of SYN/FIN/RST give only `Q`, one of them gives
+        // its own letter (even with data), and `D` / `A` are for segments without any of them.
+        let controlFlags = (isSYN ? 1 : 0) + (isFIN ? 1 : 0) + (isRST ? 1 : 0)
+        if controlFlags > 1 {
+            history.record(.multiFlag, fromOriginator: fromOriginator)
+        } else if isSYN {
+            history.record(isACK ? .synAck : .syn, fromOriginator: fromOriginator)
+        } else if isFIN {
+            history.record(.fin, fromOriginator: fromOriginator)
+        } else if isRST {
+            history.record(.rst, fromOriginator: fromOriginator)
+        } else if payloadLength > 0 {
+            history.record(.data, fromOriginator: fromOriginator)
+        } else if isACK {
             history.record(.ack, fromOriginator: fromOriginator)
         }
-        if payloadLength > 0 {
-            if isRetransmission(sequence: tcp.sequenceNumber, length: payloadLength, fromOriginator: fromOriginator) {
-                history.record(.retransmission, fromOriginator: fromOriginator)
-            }
-            history.record(.data, fromOriginator: fromOriginator)
+        if payloadLength > 0
+            && isRetransmission(sequence: tcp.sequenceNumber, length: payloadLength, fromOriginator: fromOriginator)
+        {
+            history.record(.retransmission, fromOriginator: fromOriginator)
         }
         if tcp.window == 0 && !isSYN && !isRST && !isFIN {
             history.record(.zeroWindow, fromOriginator: fromOriginator)
+        }
+        if isSYN {
+            if fromOriginator {
+                originatorStreamStart = tcp.sequenceNumber &+ 1
+            } else {
+                responderStreamStart = tcp.sequenceNumber &+ 1
+            }
         }
         advanceSequence(tcp.sequenceNumber, length: payloadLength + (isSYN ? 1 : 0) + (isFIN ? 1 : 0),
                         fromOriginator: fromOriginator)
@@ -52,23 +72,33 @@ public struct TCPConnectionTracker: Sendable, BitwiseCopyable {
         var peer = fromOriginator ? responder : originator
         switch mine {
         case .inactive:
+            // Zeek's UpdateInactiveState: the responder's SYN(-ACK) establishes it and a SYN-sending originator
+            // (no final ACK needed); then FIN closes and RST resets, whatever SYN came with them.
             if isSYN {
-                mine = isACK ? .synAckSent : .synSent
-            } else if isRST {
-                mine = .reset
-            } else if isFIN {
-                mine = .closed
-            } else if isACK || payloadLength > 0 {
-                mine = .partial
+                if fromOriginator {
+                    mine = isACK ? .synAckSent : .synSent
+                } else {
+                    mine = .established
+                    if peer == .synSent { peer = .established }
+                }
+            }
+            if isFIN { mine = .closed }
+            if isRST { mine = .reset }
+            if mine == .inactive {
+                if !fromOriginator && payloadLength == 0 && peer == .synSent {
+                    // An ACK of the SYN before the SYN-ACK (some stacks do): not yet a partial connection.
+                } else if isACK && peer == .established {
+                    mine = .established  // the SYN was missed, the peer's SYN-ACK was seen
+                } else if isACK || payloadLength > 0 {
+                    mine = .partial
+                }
             }
         case .synSent, .synAckSent:
+            // Left only by FIN or RST (or by the peer's SYN-ACK, above), as in Zeek's UpdateSYN_SentState.
             if isRST {
                 mine = .reset
             } else if isFIN {
                 mine = .closed
-            } else if isACK && !isSYN && (peer == .synAckSent || peer == .synSent || peer == .established) {
-                mine = .established
-                if peer == .synAckSent || peer == .synSent { peer = .established }
             }
         case .partial, .established:
             if isRST {
@@ -77,7 +107,8 @@ public struct TCPConnectionTracker: Sendable, BitwiseCopyable {
                 mine = .closed
             }
         case .closed:
-            if isRST { mine = .reset }
+            // After a FIN exchange, a RST does not make it a reset connection (Zeek's UpdateClosedState).
+            if isRST && peer != .closed { mine = .reset }
         case .reset:
             break
         }

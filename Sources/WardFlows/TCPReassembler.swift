@@ -24,6 +24,14 @@ public struct TCPReassembler: Sendable {
         self.limit = max(0, limit)
     }
 
+    /// Starts the stream at `sequence` (the SYN's sequence + 1), so that early segments before the first one seen
+    /// are put back in order too.
+    public mutating func start(at sequence: UInt32) {
+        guard !isStarted else { return }
+        isStarted = true
+        nextSequence = sequence
+    }
+
     /// What to do with a segment's payload.
     public enum Placement: Equatable, Sendable {
         /// Deliver the payload from this offset (0, or past bytes already delivered).
