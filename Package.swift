@@ -12,7 +12,8 @@ let package = Package(
     name: "wardwatch",
     products: [.executable(name: "wardwatch", targets: ["wardwatch"])],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
     ],
     targets: [
         // MARK: - C surface
@@ -25,19 +26,23 @@ let package = Package(
         .target(name: "WardDICOM", dependencies: ["WardCore"], swiftSettings: strict),
         .target(name: "WardHL7", dependencies: ["WardCore"], swiftSettings: strict),
         .target(name: "WardSMB2", dependencies: ["WardCore"], swiftSettings: strict),
+        .target(name: "WardAnomaly", dependencies: ["WardCore"], swiftSettings: strict),
         // MARK: - Edges
         .target(
-            name: "WardOutput", dependencies: ["WardCore", "WardFlows", "WardDICOM", "WardHL7", "WardSMB2"],
+            name: "WardPolicy", dependencies: ["WardCore", "WardAnomaly", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
+        .target(
+            name: "WardOutput", dependencies: ["WardCore", "WardFlows", "WardDICOM", "WardHL7", "WardSMB2", "WardAnomaly"],
             swiftSettings: strict),
         .target(
             name: "WardEngine",
             dependencies: [
                 "CPcap", "WardCore", "WardPacket", "WardFlows", "WardCapture", "WardOutput", "WardDICOM", "WardHL7",
-                "WardSMB2",
+                "WardSMB2", "WardAnomaly",
             ],
             swiftSettings: strict
         ),
-        .target(name: "WardCLI", dependencies: ["WardEngine", "WardCapture", "WardFlows", "WardOutput", "WardCore", argumentParser], swiftSettings: strict),
+        .target(name: "WardCLI", dependencies: ["WardEngine", "WardCapture", "WardFlows", "WardOutput", "WardCore", "WardPolicy", "WardAnomaly", argumentParser], swiftSettings: strict),
         .executableTarget(name: "wardwatch", dependencies: ["WardCLI"], swiftSettings: strict),
         // MARK: - Tests
         .target(name: "WardTestSupport", dependencies: ["WardCore"], swiftSettings: strict),
@@ -45,6 +50,9 @@ let package = Package(
         .testTarget(name: "WardDICOMTests", dependencies: ["WardDICOM", "WardCore", "WardTestSupport"], swiftSettings: strict),
         .testTarget(name: "WardHL7Tests", dependencies: ["WardHL7", "WardCore", "WardTestSupport"], swiftSettings: strict),
         .testTarget(name: "WardSMB2Tests", dependencies: ["WardSMB2", "WardCore", "WardTestSupport"], swiftSettings: strict),
+        .testTarget(name: "WardAnomalyTests", dependencies: ["WardAnomaly", "WardCore"], swiftSettings: strict),
+        .testTarget(
+            name: "WardPolicyTests", dependencies: ["WardPolicy", "WardAnomaly", "WardCore"], swiftSettings: strict),
         .testTarget(name: "WardPacketTests", dependencies: ["WardPacket", "WardTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "WardFlowsTests",

@@ -40,6 +40,7 @@ CAPTURES=(mix smb-read flows-1m)
 # The floor must stay first: the other rows are compared with it.
 TOOLS=(
     "pcap-floor|$BIN/pcap-floor {}"
+    "wardwatch-flows|$WARDWATCH replay --flows --no-analyzers --events /dev/null --quiet {}"
     "wardwatch|$WARDWATCH replay --flows --events /dev/null --quiet {}"
     # nDPI 4.2 demo reader: full DPI + flow table; -q only silences printing
     # (the end-of-run protocol-guess walk still runs); -v 0 = default verbosity.

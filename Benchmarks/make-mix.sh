@@ -67,7 +67,7 @@ find_captures() {
     local d f m
     for d in "$@"; do
         [[ -d $d ]] || continue
-        find "$d" -type f -size +24c -print0 | sort -z | while IFS= read -r -d '' f; do
+        find "$d" -type f -size +24c -not -path "*/malformed/*" -print0 | sort -z | while IFS= read -r -d '' f; do
             m=$(head -c4 "$f" | od -An -tx1 | tr -d ' \n')
             case $m in
                 a1b2c3d4|d4c3b2a1|a1b23c4d|4d3cb2a1|0a0d0d0a) printf '%s\n' "$f" ;;

@@ -28,10 +28,11 @@ extension Engine {
         let sequence = packet.tcp.sequenceNumber
         let stream = { (session: Int32) in 2 * Int(session) + (direction == .originator ? 0 : 1) }
         if session == -1 {
-            // The first data segment of a direction whose SYN we saw, but early: keep it until the start arrives.
-            let tracker = flows.flow(at: flowSlot).tcp
-            let start = direction == .originator ? tracker.originatorStreamStart : tracker.responderStreamStart
-            if let start, Int32(bitPattern: sequence &- start) > 0 {
+            // The flow's first data segment, early (its SYN said the stream starts before it): keep it until the
+            // start arrives, so the probe sees the stream's first bytes.
+            let flow = flows.flow(at: flowSlot)
+            let start = direction == .originator ? flow.tcp.originatorStreamStart : flow.tcp.responderStreamStart
+            if flow.probeAttempts == 0, let start, Int32(bitPattern: sequence &- start) > 0 {
                 session = openSession(kind: .pending, flowSlot: flowSlot)
                 guard session >= 0 else { return }
                 feed(session: session, direction: direction, sequence: sequence, payload: payload,
@@ -233,17 +234,17 @@ extension Engine {
         case .dicom:
             dicomAnalyzers.items[slot]?.receive(bytes, direction: direction, at: time)
             while let record = dicomAnalyzers.items[slot]?.popRecord() {
-                emit(.dicom(record, flow: flows.flow(at: current.flowSlot)))
+                report(record, flow: flows.flow(at: current.flowSlot))
             }
         case .hl7:
             hl7Analyzers.items[slot]?.receive(bytes, direction: direction, at: time)
             while let record = hl7Analyzers.items[slot]?.popRecord() {
-                emit(.hl7(record, flow: flows.flow(at: current.flowSlot)))
+                report(record, flow: flows.flow(at: current.flowSlot))
             }
         case .smb2:
             smb2Analyzers.items[slot]?.receive(bytes, direction: direction, at: time)
             while let record = smb2Analyzers.items[slot]?.popRecord() {
-                emit(.smb(record, flow: flows.flow(at: current.flowSlot)))
+                report(record, flow: flows.flow(at: current.flowSlot))
             }
         }
     }
@@ -273,21 +274,21 @@ extension Engine {
             break
         case .dicom:
             dicomAnalyzers.items[slot]?.finish(at: flow.lastSeen)
-            while let record = dicomAnalyzers.items[slot]?.popRecord() { emit(.dicom(record, flow: flow)) }
+            while let record = dicomAnalyzers.items[slot]?.popRecord() { report(record, flow: flow) }
             if let counts = dicomAnalyzers.items[slot]?.anomalies {
                 for (anomaly, count) in counts.nonZero { addProtocolAnomaly("\(anomaly.name)", UInt64(count)) }
             }
             dicomAnalyzers.remove(current.analyzerSlot)
         case .hl7:
             hl7Analyzers.items[slot]?.finish(at: flow.lastSeen)
-            while let record = hl7Analyzers.items[slot]?.popRecord() { emit(.hl7(record, flow: flow)) }
+            while let record = hl7Analyzers.items[slot]?.popRecord() { report(record, flow: flow) }
             hl7Analyzers.items[slot]?.anomalies.forEachNonZero { anomaly, count in
                 addProtocolAnomaly(anomaly.name, count)
             }
             hl7Analyzers.remove(current.analyzerSlot)
         case .smb2:
             smb2Analyzers.items[slot]?.finish(at: flow.lastSeen)
-            while let record = smb2Analyzers.items[slot]?.popRecord() { emit(.smb(record, flow: flow)) }
+            while let record = smb2Analyzers.items[slot]?.popRecord() { report(record, flow: flow) }
             if let counts = smb2Analyzers.items[slot]?.anomalies {
                 var index = 0
                 while let anomaly = SMB2Anomaly(rawValue: index) {

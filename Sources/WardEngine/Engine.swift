@@ -1,3 +1,4 @@
+import WardAnomaly
 import WardCore
 import WardDICOM
 import WardFlows
@@ -27,6 +28,8 @@ public struct Engine: ~Copyable {
     /// The first packet time seen.
     public private(set) var firstPacketTime: PacketTime?
 
+    /// The detectors, fed with observations of this engine's traffic (see Engine+Detection.swift).
+    var detection: DetectionEngine
     // Application analysis (see Engine+Streams.swift).
     var sessions = SlotPool<StreamSession>()
     var reassemblers: ContiguousArray<TCPReassembler> = []
@@ -49,9 +52,11 @@ public struct Engine: ~Copyable {
     ///     capture (count a drop rather than stall the capture).
     public init(
         configuration: FlowTableConfiguration, analysis: StreamAnalysisConfiguration = StreamAnalysisConfiguration(),
-        ring: SPSCRing<OutputEvent>?, emitsFlows: Bool, waitWhenFull: Bool
+        detection: DetectionEngine = DetectionEngine(), ring: SPSCRing<OutputEvent>?, emitsFlows: Bool,
+        waitWhenFull: Bool
     ) {
         flows = FlowTable(configuration: configuration)
+        self.detection = detection
         self.analysis = analysis
         self.ring = ring
         self.emitsFlows = emitsFlows
@@ -76,10 +81,14 @@ public struct Engine: ~Copyable {
         if packet.fragment.isFragment { statistics.fragments &+= 1 }
         if packet.network == .arp && packet.anomaly == .none {
             flows.hosts.observe(
-                mac: packet.arp.senderMAC, address: packet.arp.senderAddress, at: time, vlan: packet.vlan)
+                mac: packet.arp.senderMAC, address: packet.arp.senderAddress, at: time, vlan: packet.vlan,
+                fromARP: true)
+            observeARP(packet, time: time)
         }
         let slot = flows.update(with: packet, frameLength: wireLength, at: time)
         if let ended = flows.ended { endFlow(ended, reason: flows.endedReason) }
+        if !flows.hosts.discoveredMACs.isEmpty { observeDiscoveredMACs() }
+        if flows.lastUpdateCreatedFlow { observeFlowStart(slot) }
         if slot >= 0 && packet.transport == .tcp && analysis.enabled && packet.payloadWireLength > 0 {
             analyze(packet, frame: frame, flowSlot: slot, time: time)
         }
@@ -117,6 +126,7 @@ public struct Engine: ~Copyable {
     }
 
     private mutating func expire(budget: Int) {
+        advanceDetection()
         var remaining = budget
         while remaining > 0, let (record, reason) = flows.popExpired(at: now) {
             endFlow(record, reason: reason)
@@ -127,6 +137,7 @@ public struct Engine: ~Copyable {
     /// A flow left the table: finish its analyzer (its last records first), then emit the flow record.
     private mutating func endFlow(_ record: FlowRecord, reason: FlowEndReason) {
         if record.applicationSlot >= 0 { finishSession(record.applicationSlot, flow: record) }
+        observeFlowEnd(record)
         if emitsFlows { emit(.flow(FlowEvent(record: record, reason: reason))) }
     }
 

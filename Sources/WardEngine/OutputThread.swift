@@ -16,6 +16,8 @@ public final class OutputThread: @unchecked Sendable {
     public private(set) var flowsWritten: UInt64 = 0
     /// DICOM, HL7 and SMB records written.
     public private(set) var protocolRecordsWritten: UInt64 = 0
+    /// Alerts written.
+    public private(set) var alertsWritten: UInt64 = 0
 
     /// An output thread writing to `destination` (nothing is written when it is `nil`; records are still drained).
     public init(observer: ObserverInfo, destination: JSONLinesFile?, ringCapacity: Int = 16_384) {
@@ -46,7 +48,11 @@ public final class OutputThread: @unchecked Sendable {
             if let event = ring.tryPop() {
                 formatter.render(event)
                 destination?.write(line: formatter.writer.bytes)
-                if case .flow = event { flowsWritten &+= 1 } else { protocolRecordsWritten &+= 1 }
+                switch event {
+                case .flow: flowsWritten &+= 1
+                case .alert: alertsWritten &+= 1
+                case .dicom, .hl7, .smb: protocolRecordsWritten &+= 1
+                }
                 continue
             }
             if ring.isClosed && ring.count == 0 { return }

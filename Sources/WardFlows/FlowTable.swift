@@ -52,6 +52,7 @@ public struct FlowTable: ~Copyable {
     /// Check `ended` afterwards: a flow may have ended to make room.
     public mutating func update(with packet: DecodedPacket, frameLength: Int, at time: PacketTime) -> Int32 {
         ended = nil
+        lastUpdateCreatedFlow = false
         guard packet.network == .ipv4 || packet.network == .ipv6 else { return -1 }
         let hasPorts = packet.transport == .tcp || packet.transport == .udp
         if packet.transport == .none && !packet.fragment.isFragment { return -1 }
@@ -67,6 +68,7 @@ public struct FlowTable: ~Copyable {
         }
         if slot < 0 {
             slot = createFlow(key: key, sourceIsLow: sourceIsLow, packet: packet, at: time)
+            lastUpdateCreatedFlow = true
         }
         let fromOriginator = slots[Int(slot)].originatorIsLow == sourceIsLow
         lastPacketFromOriginator = fromOriginator
@@ -76,6 +78,8 @@ public struct FlowTable: ~Copyable {
 
     /// Whether the packet of the last `update` came from the flow's originator.
     public private(set) var lastPacketFromOriginator = true
+    /// Whether the last `update` started a new flow.
+    public private(set) var lastUpdateCreatedFlow = false
 
     /// The flow in `slot` (valid until the next mutation).
     public func flow(at slot: Int32) -> FlowRecord {

@@ -111,16 +111,32 @@ public struct HostTable: ~Copyable {
         if isValid(originator) { slots[Int(originator.slot)].servicesUsed.insert(ipProtocol: ipProtocol, port: port) }
     }
 
-    /// Records a MAC seen with an IP address (from ARP or IP traffic).
-    public mutating func observe(mac: MACAddress, address: IPAddress, at time: PacketTime, vlan: VLANTags) {
+    /// Records a MAC seen with an IP address (from ARP or IP traffic); a MAC seen for the first time is also
+    /// queued in `discoveredMACs` for the detectors.
+    public mutating func observe(
+        mac: MACAddress, address: IPAddress, at time: PacketTime, vlan: VLANTags, fromARP: Bool = false
+    ) {
         if macs[mac] == nil {
             guard macs.count < maximumMACs else {
                 macsDropped &+= 1
                 return
             }
             macs[mac] = MACRecord(mac: mac, at: time)
+            if discoveredMACs.count < Self.discoveryQueueLimit {
+                discoveredMACs.append(DiscoveredMAC(mac: mac, address: address, vlan: vlan, time: time, fromARP: fromARP))
+            }
         }
         macs[mac]?.observe(address: address, at: time, vlan: vlan)
+    }
+
+    /// MACs seen for the first time since the last `clearDiscoveredMACs()` (at most `discoveryQueueLimit`).
+    public private(set) var discoveredMACs: [DiscoveredMAC] = []
+    /// The most first-seen MACs queued between two drains (one packet's worth is at most two).
+    public static let discoveryQueueLimit = 64
+
+    /// Empties `discoveredMACs`, keeping its storage.
+    public mutating func clearDiscoveredMACs() {
+        discoveredMACs.removeAll(keepingCapacity: true)
     }
 
     /// The record a reference points to, if still valid.
@@ -163,6 +179,20 @@ public struct HostTable: ~Copyable {
             }
         }
     }
+}
+
+/// A MAC address seen for the first time, with where and how.
+public struct DiscoveredMAC: Sendable {
+    /// The address.
+    public let mac: MACAddress
+    /// The IP address it was first seen with.
+    public let address: IPAddress
+    /// Its VLAN tags.
+    public let vlan: VLANTags
+    /// When.
+    public let time: PacketTime
+    /// Whether it was learned from an ARP packet (else from IP traffic).
+    public let fromARP: Bool
 }
 
 /// An unordered pair of addresses.

@@ -1,3 +1,4 @@
+import WardAnomaly
 import WardCore
 import WardDICOM
 import WardFlows
@@ -145,7 +146,73 @@ public struct EventFormatter: ~Copyable {
             record.encode(into: &writer)
             writer.endObject()
             endProtocolEvent(flow: flow)
+        case .alert(let alert):
+            render(alert: alert)
         }
+    }
+
+    /// Renders a `wardwatch.alert` record: rule, severity, risk, the one-sentence message, ATT&CK technique,
+    /// endpoints with their zones, and the evidence.
+    public mutating func render(alert: Alert) {
+        writer.reset()
+        writer.beginObject()
+        writer.key("@timestamp")
+        writer.value(alert.lastTime)
+        writer.beginObject("event")
+        writer.key("kind")
+        writer.value("alert")
+        writer.key("category")
+        writer.beginArray()
+        writer.value("intrusion_detection")
+        writer.endArray()
+        writer.key("dataset")
+        writer.value("wardwatch.alert")
+        writer.key("start")
+        writer.value(alert.firstTime)
+        writer.key("end")
+        writer.value(alert.lastTime)
+        alert.encodeEventMembers(into: &writer)
+        writer.endObject()
+        writeObserver()
+        writer.beginObject("rule")
+        writer.key("name")
+        writer.value(alert.rule)
+        writer.key("id")
+        writer.value(alert.ruleID)
+        writer.endObject()
+        writer.key("message")
+        writer.value(alert.message)
+        writer.beginObject("threat")
+        writer.key("framework")
+        writer.value("MITRE ATT&CK")
+        writer.beginObject("technique")
+        writer.key("id")
+        writer.value(alert.technique)
+        writer.endObject()
+        writer.endObject()
+        if let source = alert.source {
+            writer.beginObject("source")
+            writer.key("ip")
+            writer.value(source)
+            if let mac = alert.sourceMAC {
+                writer.key("mac")
+                writer.value(mac)
+            }
+            writer.endObject()
+        }
+        if let destination = alert.destination {
+            writer.beginObject("destination")
+            writer.key("ip")
+            writer.value(destination)
+            writer.endObject()
+        }
+        writer.beginObject("wardwatch")
+        writer.key("schema_version")
+        writer.value(eventSchemaVersion)
+        alert.encodeAlertObject(into: &writer)
+        writer.endObject()
+        writer.endObject()
+        writer.appendNewline()
     }
 
     /// Writes the common head of a protocol record: time, event, observer, endpoints and network.
@@ -322,6 +389,8 @@ public struct EventFormatter: ~Copyable {
         writer.value(statistics.flowsCreated)
         writer.key("flows_evicted")
         writer.value(statistics.flowsEvicted)
+        writer.key("alerts")
+        writer.value(statistics.alerts)
         writer.key("events_dropped")
         writer.value(statistics.eventsDropped)
         writer.key("dicom_sessions")

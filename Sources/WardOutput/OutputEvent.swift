@@ -1,3 +1,4 @@
+import WardAnomaly
 import WardDICOM
 import WardFlows
 import WardHL7
@@ -16,4 +17,6 @@ public enum OutputEvent: Sendable {
     case hl7(HL7MessageRecord, flow: FlowRecord)
     /// An SMB tree connect, file, or session summary.
     case smb(SMB2Record, flow: FlowRecord)
+    /// A detector's alert.
+    case alert(Alert)
 }

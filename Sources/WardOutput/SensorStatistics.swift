@@ -20,6 +20,8 @@ public struct SensorStatistics: Sendable {
     public var flowsCreated: UInt64 = 0
     /// Flows evicted to stay within the flow table bound.
     public var flowsEvicted: UInt64 = 0
+    /// Alerts raised by the detectors.
+    public var alerts: UInt64 = 0
     /// Events not delivered because the output queue was full (live capture only).
     public var eventsDropped: UInt64 = 0
     /// Connections given to each protocol analyzer.

@@ -1,0 +1,97 @@
+/// A dictionary with a hard cap: inserting into a full table evicts the oldest-inserted key and counts it.
+///
+/// Eviction is first-in-first-out over insertion order, so it is deterministic for a given observation stream
+/// (a dictionary's own order is seeded per process). Every per-key table in the detectors is one of these.
+struct BoundedTable<Key: Hashable, Value> {
+    private(set) var storage: [Key: Value] = [:]
+    private var order: [Key] = []
+    private var head = 0
+    /// The most keys held.
+    let capacity: Int
+    /// Keys evicted because the table was full.
+    private(set) var evictions = 0
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+    }
+
+    var count: Int { storage.count }
+
+    subscript(key: Key) -> Value? {
+        get { storage[key] }
+        set {
+            if let newValue {
+                if storage.updateValue(newValue, forKey: key) == nil {
+                    order.append(key)
+                    evictIfNeeded()
+                }
+            } else if storage.removeValue(forKey: key) != nil {
+                compactIfNeeded()
+            }
+        }
+    }
+
+    /// Calls `body` on the value for `key`, inserting `make()` first when absent.
+    mutating func update<R>(_ key: Key, default make: @autoclosure () -> Value, _ body: (inout Value) -> R) -> R {
+        if storage[key] == nil { self[key] = make() }
+        return body(&storage[key, default: make()])
+    }
+
+    func contains(_ key: Key) -> Bool { storage[key] != nil }
+
+    private mutating func evictIfNeeded() {
+        // The newest key is last in `order`, so a full table always finds an older key to evict before it.
+        while storage.count > capacity && head < order.count - 1 {
+            let oldest = order[head]
+            head += 1
+            if storage.removeValue(forKey: oldest) != nil { evictions += 1 }
+        }
+        compactIfNeeded()
+    }
+
+    private mutating func compactIfNeeded() {
+        // Drop consumed and stale keys once they are most of the queue, keeping the queue O(capacity).
+        guard order.count > 64, head > order.count / 2 || order.count > 2 * storage.count + 64 else { return }
+        order = order[head...].filter { storage[$0] != nil }
+        head = 0
+    }
+}
+
+/// An exponentially weighted mean and variance (West 1979 / Finch 2009 incremental form): the per-key baseline.
+public struct EWMABaseline: Sendable {
+    /// The weighted mean.
+    public private(set) var mean: Double = 0
+    /// The weighted variance.
+    public private(set) var variance: Double = 0
+    /// Samples folded in.
+    public private(set) var samples: Int = 0
+
+    public init() {}
+
+    /// The weighted standard deviation.
+    public var standardDeviation: Double { variance > 0 ? variance.squareRoot() : 0 }
+
+    /// Folds in one sample with weight `alpha` (the first sample sets the mean).
+    public mutating func add(_ value: Double, alpha: Double) {
+        samples += 1
+        if samples == 1 {
+            mean = value
+            variance = 0
+            return
+        }
+        let difference = value - mean
+        let increment = alpha * difference
+        mean += increment
+        variance = (1 - alpha) * (variance + difference * increment)
+    }
+
+    /// Folds in `count` zero samples (idle windows), at most 256 steps' worth.
+    public mutating func addZeros(_ count: Int, alpha: Double) {
+        for _ in 0..<min(count, 256) { add(0, alpha: alpha) }
+    }
+
+    /// The value above which a sample is `z` standard deviations out, with `floor` as the least deviation assumed.
+    public func upperBound(z: Double, floor: Double) -> Double {
+        mean + z * max(standardDeviation, floor)
+    }
+}

@@ -1,0 +1,89 @@
+import WardCore
+
+/// All detectors for one engine thread: observations in, alerts out, packet time only.
+///
+/// Use: `observe(_:)` each observation in capture order, `advance(to:)` between batches (moves the clock when no
+/// observation does), `popAlert()` until `nil`. Not thread-safe by design: one per capture thread.
+public struct DetectionEngine {
+    private var context: DetectionContext
+    private var unknownMAC: UnknownMACDetector
+    private var arpSpoof: ARPSpoofDetector
+    private var lateralMovement: LateralMovementDetector
+    private var ransomware: RansomwareDetector
+    private var internetSeparation = InternetSeparationDetector()
+    private var dicomPeers: DICOMPeerDetector
+    private var hl7Senders: HL7SenderDetector
+    private var remoteAccess = RemoteAccessToolDetector()
+    private var smb1 = SMB1Detector()
+
+    /// An engine for one thread.
+    /// - Parameters:
+    ///   - configuration: Thresholds and windows (WardPolicy fills it from `detection:`).
+    ///   - zones: The compiled zone map (`SiteConfiguration.zoneMap`).
+    ///   - knownDevices: The declared devices (`SiteConfiguration.inventory`).
+    ///   - signatures: `Signatures/` data (`SignatureSet.detectionSignatures`), or `.builtIn`.
+    public init(
+        configuration: DetectorConfiguration = DetectorConfiguration(), zones: ZoneMap = .empty,
+        knownDevices: DeviceInventory = .empty, signatures: DetectionSignatures = .builtIn
+    ) {
+        context = DetectionContext(
+            configuration: configuration, zones: zones, inventory: knownDevices, signatures: signatures)
+        unknownMAC = UnknownMACDetector(configuration: configuration)
+        arpSpoof = ARPSpoofDetector(configuration: configuration)
+        lateralMovement = LateralMovementDetector(configuration: configuration)
+        ransomware = RansomwareDetector(configuration: configuration)
+        dicomPeers = DICOMPeerDetector(configuration: configuration)
+        hl7Senders = HL7SenderDetector(configuration: configuration)
+    }
+
+    /// Feeds one observation to the detectors that use it.
+    public mutating func observe(_ observation: Observation) {
+        context.advance(to: observation.time)
+        switch observation {
+        case .newMAC:
+            unknownMAC.observe(observation, context: &context)
+        case .arp:
+            arpSpoof.observe(observation, context: &context)
+        case .flowStarted:
+            internetSeparation.observe(observation, context: &context)
+            lateralMovement.observe(observation, context: &context)
+        case .flowEnded, .smbTree:
+            lateralMovement.observe(observation, context: &context)
+        case .smbFile:
+            lateralMovement.observe(observation, context: &context)
+            ransomware.observe(observation, context: &context)
+        case .smbSession:
+            smb1.observe(observation, context: &context)
+            ransomware.observe(observation, context: &context)
+        case .dicomAssociation:
+            dicomPeers.observe(observation, context: &context)
+        case .hl7Message:
+            hl7Senders.observe(observation, context: &context)
+        case .dnsQuery, .tlsServerName:
+            remoteAccess.observe(observation, context: &context)
+        }
+    }
+
+    /// The next alert, oldest first, or `nil`.
+    public mutating func popAlert() -> Alert? { context.pop() }
+
+    /// Moves packet time forward without an observation (windows and warm-up follow it).
+    public mutating func advance(to time: PacketTime) { context.advance(to: time) }
+
+    /// Whether `time` is still in the warm-up period.
+    public func inWarmUp(at time: PacketTime) -> Bool { context.inWarmUp(time) }
+
+    /// Counters for the stats record: per-key table evictions, alerts dropped because nobody popped them.
+    public var statistics: (tableEvictions: Int, droppedAlerts: Int) {
+        let evictions =
+            context.suppressionEvictions + unknownMAC.evictions + arpSpoof.evictions + lateralMovement.evictions
+            + ransomware.evictions + dicomPeers.evictions + hl7Senders.evictions
+        return (evictions, context.droppedAlerts)
+    }
+
+    /// The lateral-movement baseline of `source` (for tests and `learn`).
+    public func lateralBaseline(of source: IPAddress) -> EWMABaseline? { lateralMovement.baseline(of: source) }
+}
+
+@available(*, unavailable)
+extension DetectionEngine: Sendable {}

@@ -1,0 +1,105 @@
+import WardCore
+
+/// Small text helpers for alert messages (no Foundation): numbers with fixed decimals, glob matching, extensions.
+enum Text {
+    /// `value` with `decimals` fractional digits (`1.25` → `"1.3"` for one decimal).
+    static func number(_ value: Double, decimals: Int = 1) -> String {
+        guard value.isFinite else { return "0" }
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let scaled = (abs(value) * scale).rounded()
+        guard scaled < 9.0e18 else { return value < 0 ? "-inf" : "inf" }
+        let integer = UInt64(scaled)
+        let unit = UInt64(scale)
+        var text = value < 0 && integer > 0 ? "-" : ""
+        text += String(integer / unit)
+        if decimals > 0 {
+            var fraction = String(integer % unit)
+            while fraction.count < decimals { fraction = "0" + fraction }
+            text += "." + fraction
+        }
+        return text
+    }
+
+    /// A whole count with thousands separators (`1240` → `"1,240"`).
+    static func count<N: BinaryInteger>(_ value: N) -> String {
+        let digits = Array(String(value.magnitude))
+        var text = value < 0 ? "-" : ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { text.append(",") }
+            text.append(digit)
+        }
+        return text
+    }
+
+    /// Seconds from nanoseconds, for messages.
+    static func seconds(_ nanoseconds: Int64) -> String {
+        number(Double(nanoseconds) / 1e9, decimals: nanoseconds < 10_000_000_000 ? 1 : 0)
+    }
+
+    /// ASCII lower-casing (names on the wire are compared case-insensitively, as Windows does).
+    static func lowercased(_ text: String) -> String {
+        String(decoding: text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
+
+    /// ASCII upper-casing.
+    static func uppercased(_ text: String) -> String {
+        String(decoding: text.utf8.map { $0 >= 0x61 && $0 <= 0x7A ? $0 & 0xDF : $0 }, as: UTF8.self)
+    }
+
+    /// The last path component of a Windows or POSIX path.
+    static func baseName(_ path: String) -> Substring {
+        let utf8 = path.utf8
+        if let slash = utf8.lastIndex(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "/") }) {
+            return path[path.index(after: slash)...]
+        }
+        return path[...]
+    }
+
+    /// The lower-cased extension of a file name without the dot (`"scan.DCM.lockbit"` → `"lockbit"`), or `""`.
+    static func fileExtension(_ path: String) -> String {
+        let name = baseName(path)
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "" }
+        let ext = name[name.index(after: dot)...]
+        guard !ext.isEmpty, ext.utf8.count <= 32 else { return "" }
+        return lowercased(String(ext))
+    }
+
+    /// Case-insensitive glob match with `*` (any run) and `?` (one character), iterative with one backtrack point.
+    static func glob(_ pattern: String, matches text: some StringProtocol) -> Bool {
+        let pattern = Array(lowercased(pattern).utf8)
+        let text = Array(lowercased(String(text)).utf8)
+        var p = 0
+        var t = 0
+        var starP = -1
+        var starT = 0
+        while t < text.count {
+            if p < pattern.count && (pattern[p] == UInt8(ascii: "?") || pattern[p] == text[t]) {
+                p += 1
+                t += 1
+            } else if p < pattern.count && pattern[p] == UInt8(ascii: "*") {
+                starP = p
+                starT = t
+                p += 1
+            } else if starP >= 0 {
+                p = starP + 1
+                starT += 1
+                t = starT
+            } else {
+                return false
+            }
+        }
+        while p < pattern.count && pattern[p] == UInt8(ascii: "*") { p += 1 }
+        return p == pattern.count
+    }
+
+    /// Whether `name` equals `domain` or is a subdomain of it (case-insensitive, a trailing dot ignored).
+    static func domain(_ name: String, isWithin domain: String) -> Bool {
+        var host = lowercased(name)
+        if host.hasSuffix(".") { host.removeLast() }
+        let domain = lowercased(domain)
+        guard !domain.isEmpty else { return false }
+        if host == domain { return true }
+        return host.hasSuffix("." + domain)
+    }
+}

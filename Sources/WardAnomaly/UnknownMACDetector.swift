@@ -1,0 +1,41 @@
+import WardCore
+
+/// `unknown_mac`: a MAC address that is neither in the device inventory nor learned during warm-up, once per device
+/// (MITRE T1200, Hardware Additions). Locally administered (randomised) addresses are named as such.
+struct UnknownMACDetector {
+    private var known: BoundedTable<MACAddress, Bool>
+    private(set) var unknownSeen = 0
+
+    init(configuration: DetectorConfiguration) {
+        known = BoundedTable(capacity: configuration.maximumTableEntries)
+    }
+
+    var evictions: Int { known.evictions }
+
+    mutating func observe(_ observation: Observation, context: inout DetectionContext) {
+        guard case .newMAC(let mac, let address, let vlan, let time, let fromARP) = observation else { return }
+        guard mac != .zero, !mac.isGroup, !known.contains(mac) else { return }
+        known[mac] = true
+        if context.inventory.device(mac: mac) != nil { return }
+        if context.configuration.learnMACsDuringWarmUp && context.inWarmUp(time) { return }
+        unknownSeen += 1
+        let zone = context.zones.zone(for: address, vlan: vlan)
+        let local = context.configuration.flagLocallyAdministered && mac.isLocallyAdministered
+        var severity = 4
+        if zone?.kind == .clinical || zone?.internetDenied == true { severity += 2 }
+        if local { severity += 1 }
+        var where_ = address == .zero ? "" : " at \(address)"
+        if let zone { where_ += " in \(zone.name)" }
+        if let id = vlan.outer { where_ += " (VLAN \(id))" }
+        let kind = local ? " with a randomised (locally administered) address" : ""
+        let seen = fromARP ? "announced itself by ARP" : "appeared"
+        let message =
+            "A new device \(mac)\(kind) \(seen)\(where_); it is not in the device inventory (\(unknownSeen) unknown so far)"
+        context.emit(
+            Alert(
+                rule: "unknown_mac", ruleID: RuleID.unknownMAC, severity: severity, riskScore: severity * 10,
+                message: message, technique: "T1200", source: address == .zero ? nil : address, sourceMAC: mac,
+                sourceZone: zone?.name, firstTime: time, lastTime: time, statistic: Double(unknownSeen), threshold: 0),
+            first: address, detail: mac.description)
+    }
+}

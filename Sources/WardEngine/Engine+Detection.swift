@@ -1,0 +1,122 @@
+import WardAnomaly
+import WardCore
+import WardDICOM
+import WardFlows
+import WardHL7
+import WardOutput
+import WardPacket
+import WardSMB2
+
+/// Turning what the engine sees into detector observations, and the detectors' alerts into events.
+///
+/// Observations are made per ARP packet, per first-seen MAC, per flow start and end, and per protocol record, never
+/// per ordinary IP packet.
+extension Engine {
+    mutating func observeARP(_ packet: DecodedPacket, time: PacketTime) {
+        observe(
+            .arp(
+                operation: packet.arp.operation, senderMAC: packet.arp.senderMAC,
+                senderAddress: packet.arp.senderAddress, targetAddress: packet.arp.targetAddress,
+                frameSource: packet.sourceMAC, vlan: packet.vlan, time: time))
+    }
+
+    mutating func observeDiscoveredMACs() {
+        for discovered in flows.hosts.discoveredMACs {
+            observe(
+                .newMAC(
+                    mac: discovered.mac, address: discovered.address, vlan: discovered.vlan, time: discovered.time,
+                    fromARP: discovered.fromARP))
+        }
+        flows.hosts.clearDiscoveredMACs()
+    }
+
+    mutating func observeFlowStart(_ slot: Int32) {
+        guard slot >= 0 else { return }
+        let flow = flows.flow(at: slot)
+        observe(
+            .flowStarted(
+                originator: flow.originatorAddress, responder: flow.responderAddress, responderPort: flow.responderPort,
+                ipProtocol: flow.key.ipProtocol, vlan: flow.key.vlan, time: flow.firstSeen, uid: flow.uid))
+    }
+
+    mutating func observeFlowEnd(_ flow: FlowRecord) {
+        let state = flow.connectionState
+        observe(
+            .flowEnded(
+                originator: flow.originatorAddress, responder: flow.responderAddress, responderPort: flow.responderPort,
+                ipProtocol: flow.key.ipProtocol, failed: state == .rej || state == .s0 || state == .rstos0,
+                bytes: flow.originator.bytes &+ flow.responder.bytes, time: flow.lastSeen, uid: flow.uid))
+    }
+
+    /// Emits a DICOM association record and tells the detectors about it.
+    mutating func report(_ record: DICOMAssociationRecord, flow: FlowRecord) {
+        emit(.dicom(record, flow: flow))
+        observe(
+            .dicomAssociation(
+                calling: flow.originatorAddress, called: flow.responderAddress, callingAE: record.callingAE,
+                calledAE: record.calledAE, commandCounts: record.commandCounts.map { ($0.name, $0.count) },
+                instancesStored: record.instancesStored, moveDestinations: record.moveDestinations,
+                bytes: record.bytes, time: record.end, uid: flow.uid))
+    }
+
+    /// Emits an HL7 message record and tells the detectors about it.
+    mutating func report(_ record: HL7MessageRecord, flow: FlowRecord) {
+        emit(.hl7(record, flow: flow))
+        let fromOriginator = record.direction == .originator
+        observe(
+            .hl7Message(
+                sender: fromOriginator ? flow.originatorAddress : flow.responderAddress,
+                receiver: fromOriginator ? flow.responderAddress : flow.originatorAddress,
+                sendingApplication: record.sendingApplication, sendingFacility: record.sendingFacility,
+                messageType: record.messageType, time: record.time, uid: flow.uid))
+    }
+
+    /// Emits an SMB record and tells the detectors about it.
+    mutating func report(_ record: SMB2Record, flow: FlowRecord) {
+        emit(.smb(record, flow: flow))
+        let client = flow.originatorAddress
+        let server = flow.responderAddress
+        switch record {
+        case .treeConnect(let tree):
+            observe(.smbTree(client: client, server: server, share: shareName(tree.tree), time: tree.time, uid: flow.uid))
+        case .file(let file):
+            observe(
+                .smbFile(
+                    client: client, server: server, share: shareName(file.tree), name: file.filename,
+                    bytesWritten: file.bytesWritten, writeEntropy: file.writeEntropy, overwrote: file.overwrote,
+                    renamedTo: file.renamedTo, deleted: file.deleted, time: file.closed, uid: flow.uid))
+        case .session(let session):
+            observe(
+                .smbSession(
+                    // Clients open with an SMB1 multi-protocol NEGOTIATE and move to SMB2: only a session that
+                    // never reached an SMB2 dialect really spoke SMB1.
+                    client: client, server: server, dialect: session.dialect?.name,
+                    smb1: session.smb1Seen && session.dialect == nil,
+                    encrypted: session.encrypted, transformBytes: session.transformBytes, time: session.time,
+                    uid: flow.uid))
+        }
+    }
+
+    /// Lets the detectors' windows follow packet time, and emits what they conclude.
+    mutating func advanceDetection() {
+        detection.advance(to: now)
+        emitAlerts()
+    }
+
+    private mutating func observe(_ observation: Observation) {
+        detection.observe(observation)
+        emitAlerts()
+    }
+
+    private mutating func emitAlerts() {
+        while let alert = detection.popAlert() {
+            statistics.alerts &+= 1
+            emit(.alert(alert))
+        }
+    }
+
+    /// The share name of a UNC tree path: `\\server\ADMIN$` → `ADMIN$`.
+    private func shareName(_ tree: String) -> String {
+        tree.split(separator: "\\").last.map(String.init) ?? tree
+    }
+}
