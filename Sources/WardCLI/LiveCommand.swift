@@ -12,6 +12,8 @@ struct LiveCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
+    @OptionGroup var site: SiteOptions
+
     @Option(name: [.short, .long], help: "The interface to capture on.")
     var interface: String
 
@@ -25,7 +27,8 @@ struct LiveCommand: ParsableCommand {
     var bufferMib: Int32 = 64
 
     mutating func run() throws {
-        let options = try common.runOptions(interface: interface)
+        var options = try common.runOptions(interface: interface)
+        options.detection = try site.detectionEngine()
         var settings = Live.CaptureSettings(interface: interface)
         settings.user = user
         settings.duration = duration

@@ -13,11 +13,14 @@ struct ReplayCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
+    @OptionGroup var site: SiteOptions
+
     @Argument(help: ArgumentHelp("Capture files or directories.", valueName: "pcap|pcapng|dir"))
     var paths: [String]
 
     mutating func run() throws {
-        let options = try common.runOptions()
+        var options = try common.runOptions()
+        options.detection = try site.detectionEngine()
         let showProgress = !common.quiet && (common.progress || isatty(STDERR_FILENO) == 1)
         var bar = ProgressBar(enabled: showProgress)
         let report: RunReport

@@ -8,7 +8,7 @@ public struct WardCommand: ParsableCommand {
         commandName: "wardwatch",
         abstract: "Network traffic anomaly sensor for hospital networks.",
         version: wardWatchVersion,
-        subcommands: [ReplayCommand.self, LiveCommand.self]
+        subcommands: [ReplayCommand.self, LiveCommand.self, CheckConfigCommand.self]
     )
 
     public init() {}

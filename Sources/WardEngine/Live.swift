@@ -82,7 +82,7 @@ public enum Live {
         output.start()
         var context = LiveContext(
             engine: Engine(
-                configuration: options.flowTable, analysis: options.analysis,
+                configuration: options.flowTable, analysis: options.analysis, detection: options.detection,
                 ring: options.events == nil ? nil : output.ring, emitsFlows: options.emitFlows, waitWhenFull: false),
             linkType: LinkType(rawValue: handle.linkType))
         let deadline = settings.duration.map { Date().addingTimeInterval($0) }

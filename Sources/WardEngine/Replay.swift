@@ -17,7 +17,7 @@ public enum Replay {
         let output = OutputThread(observer: options.observer, destination: options.events)
         output.start()
         var engine = Engine(
-            configuration: options.flowTable, analysis: options.analysis,
+            configuration: options.flowTable, analysis: options.analysis, detection: options.detection,
             ring: options.events == nil ? nil : output.ring, emitsFlows: options.emitFlows, waitWhenFull: true)
         var packets: UInt64 = 0
         while let (packet, linkType) = source.next() {

@@ -1,3 +1,4 @@
+import WardAnomaly
 import WardCore
 import WardFlows
 import WardOutput
@@ -6,6 +7,8 @@ import WardOutput
 public struct RunOptions {
     /// Flow and host table bounds and timeouts.
     public var flowTable = FlowTableConfiguration()
+    /// The detectors, configured from the site file and Signatures/.
+    public var detection = DetectionEngine()
     /// Protocol analyzers and reassembly bounds.
     public var analysis = StreamAnalysisConfiguration()
     /// A BPF filter applied before decoding.

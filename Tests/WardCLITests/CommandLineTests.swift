@@ -70,4 +70,27 @@ import WardTestSupport
         #expect(result.output.contains("packets        88"))
         #expect(result.output.contains("top talkers"))
     }
+
+    @Test func checkConfigNamesFileLineAndKey() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let bad = directory.appendingPathComponent("wardwatch.yaml")
+        try "schema_version: 1\nzones:\n  - name: clinical\n    networks: [172.16.10.0/33]\n    colour: red\n"
+            .write(to: bad, atomically: true, encoding: .utf8)
+        let result = try runCommand(Fixtures.binary, ["check-config", bad.path])
+        #expect(result.status == 1)
+        #expect(result.error.contains("wardwatch.yaml:4:"))
+        #expect(result.error.contains("wardwatch.yaml:5:") && result.error.contains("colour"))
+        let good = Fixtures.packageRoot.appendingPathComponent("Signatures/wardwatch.example.yaml").path
+        let signatures = Fixtures.packageRoot.appendingPathComponent("Signatures").path
+        let ok = try runCommand(Fixtures.binary, ["check-config", good, "--signatures", signatures])
+        #expect(ok.status == 0, "\(ok.error)")
+    }
+
+    @Test func replayRefusesABadSiteFile() throws {
+        let result = try runCommand(
+            Fixtures.binary, ["replay", "--quiet", "--config", "/nonexistent.yaml", Fixtures.capture("net/tcp-states.pcap")])
+        #expect(result.status == 1)
+        #expect(result.error.contains("/nonexistent.yaml"))
+    }
 }
