@@ -68,6 +68,11 @@ public struct FileReplay: ~Copyable {
     /// The next packet in time order with its link type, or `nil` at the end of all files.
     public mutating func next() -> (packet: CapturedPacket, linkType: Int32)? {
         if lastReturned >= 0 { advance(lastReturned) }
+        // The common case, one file at a time: no merge needed.
+        if pending.isEmpty && active.count == 1, let packet = active[0].current {
+            lastReturned = 0
+            return (packet, active[0].linkType)
+        }
         lastReturned = -1
         while true {
             var best = -1

@@ -15,7 +15,7 @@ public final class PcapHandle {
     public let name: String
 
     /// Packets returned by `next()` so far, to say where a damaged file stops.
-    public private(set) var packetsRead = 0
+    @exclusivity(unchecked) public private(set) var packetsRead = 0
     /// Records whose wire length (`len`) was smaller than their captured length (`caplen`); `next()` counts
     /// such a packet at its captured length.
     public private(set) var shortWireLengthRecords = 0

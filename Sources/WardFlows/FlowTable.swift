@@ -14,7 +14,7 @@ public struct FlowTable: ~Copyable {
     /// The per-IP and per-MAC tables, updated with every packet.
     public var hosts: HostTable
     private var index: [FlowKey: Int32] = [:]
-    private var slots: ContiguousArray<FlowRecord> = []
+    private var slots: FixedSlab<FlowRecord>
     private var freeSlots: [Int32] = []
     private var heads = InlineArray<4, Int32>(repeating: -1)
     private var tails = InlineArray<4, Int32>(repeating: -1)
@@ -34,9 +34,8 @@ public struct FlowTable: ~Copyable {
         hosts = HostTable(
             maximumHosts: configuration.maximumHosts, maximumPeerPairs: configuration.maximumPeerPairs,
             maximumMACs: configuration.maximumMACs)
-        let presize = min(max(1, configuration.maximumFlows), 65_536)
-        index.reserveCapacity(presize)
-        slots.reserveCapacity(presize)
+        index.reserveCapacity(min(max(1, configuration.maximumFlows), 65_536))
+        slots = FixedSlab(capacity: max(1, configuration.maximumFlows))
         timeouts = [
             configuration.tcpTimeout * 1_000_000_000, configuration.udpTimeout * 1_000_000_000,
             configuration.otherTimeout * 1_000_000_000, configuration.terminatedDelay * 1_000_000_000,
@@ -195,9 +194,12 @@ public struct FlowTable: ~Copyable {
         let wanted: FlowTimeoutClass =
             packet.transport == .tcp && slots[position].tcp.isTerminated
             ? .terminated : slots[position].timeoutClass
-        unlink(slot: slot)
-        slots[position].timeoutClass = wanted
-        append(slot: slot, to: wanted)
+        // Move to the tail of its expiry list (most recently active), unless it is there already (a burst).
+        if wanted != slots[position].timeoutClass || tails[Int(wanted.rawValue)] != slot {
+            unlink(slot: slot)
+            slots[position].timeoutClass = wanted
+            append(slot: slot, to: wanted)
+        }
     }
 
     private func timeoutClass(for transport: TransportLayer) -> FlowTimeoutClass {

@@ -13,7 +13,7 @@ public struct HostTable: ~Copyable {
     /// The most MAC addresses kept.
     public let maximumMACs: Int
     private var index: [IPAddress: Int32] = [:]
-    private var slots: ContiguousArray<HostRecord> = []
+    private var slots: FixedSlab<HostRecord>
     private var clockHand = 0
     private var peerPairs: Set<PeerPair> = []
     private var macs: [MACAddress: MACRecord] = [:]
@@ -30,7 +30,7 @@ public struct HostTable: ~Copyable {
         self.maximumPeerPairs = max(0, maximumPeerPairs)
         self.maximumMACs = max(0, maximumMACs)
         index.reserveCapacity(min(self.maximumHosts, 4096))
-        slots.reserveCapacity(min(self.maximumHosts, 4096))
+        slots = FixedSlab(capacity: self.maximumHosts)
     }
 
     /// The number of hosts held.
