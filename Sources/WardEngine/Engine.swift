@@ -108,7 +108,7 @@ public struct Engine: ~Copyable {
     /// Ends every remaining flow (end of replay or shutdown) in first-seen order.
     public mutating func finish() {
         expire(budget: Int.max)
-        for record in flows.drainAll() { endFlow(record, reason: .shutdown) }
+        for slot in flows.slotsInFirstSeenOrder() { endFlow(flows.removeFlow(at: slot), reason: .shutdown) }
     }
 
     /// The run's counters so far.

@@ -111,12 +111,22 @@ public struct FlowTable: ~Copyable {
         return nil
     }
 
-    /// Removes and returns every remaining flow, ordered by first packet time then key (end of capture).
-    public mutating func drainAll() -> [FlowRecord] {
-        var remaining = index.values.map { slots[Int($0)] }
-        remaining.sort { $0.firstSeen != $1.firstSeen ? $0.firstSeen < $1.firstSeen : $0.uid < $1.uid }
-        for slot in Array(index.values) { release(slot: slot) }
-        return remaining
+    /// The slots of every flow held, ordered by first packet time then uid (for the end of a capture: remove them
+    /// one by one with `removeFlow(at:)`, without copying the whole table).
+    public func slotsInFirstSeenOrder() -> [Int32] {
+        var order = Array(index.values)
+        order.sort {
+            let (left, right) = (slots[Int($0)], slots[Int($1)])
+            return left.firstSeen != right.firstSeen ? left.firstSeen < right.firstSeen : left.uid < right.uid
+        }
+        return order
+    }
+
+    /// Removes the flow in `slot` and returns it.
+    public mutating func removeFlow(at slot: Int32) -> FlowRecord {
+        let record = slots[Int(slot)]
+        release(slot: slot)
+        return record
     }
 
     // MARK: - Internals

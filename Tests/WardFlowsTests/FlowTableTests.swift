@@ -139,7 +139,7 @@ private func play(_ segments: [Segment]) -> FlowRecord {
             _ = table.update(with: packet, frameLength: bytes.count, at: PacketTime(nanoseconds: Int64(repeatIndex)))
         }
         #expect(table.count == 1)
-        let record = table.drainAll()[0]
+        let record = table.removeFlow(at: table.slotsInFirstSeenOrder()[0])
         #expect(record.history.text.contains("T"))
     }
 }
@@ -202,7 +202,7 @@ private func play(_ segments: [Segment]) -> FlowRecord {
             let packet = bytes.withUnsafeBytes { PacketDecoder.decode($0.bytes, wireLength: bytes.count, linkType: .ethernet) }
             _ = table.update(with: packet, frameLength: bytes.count, at: PacketTime(nanoseconds: Int64(index)))
         }
-        _ = table.drainAll()
+        for slot in table.slotsInFirstSeenOrder() { _ = table.removeFlow(at: slot) }
         let client = table.hosts.host(for: IPAddress("192.0.2.1")!)
         #expect(client?.distinctPeers == 2)
         #expect(client?.sent.packets == 2)
