@@ -18,6 +18,7 @@ let package = Package(
     targets: [
         // MARK: - C surface
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         // MARK: - Hot path (no Foundation)
         .target(name: "WardCore", swiftSettings: strict),
         .target(name: "WardPacket", dependencies: ["WardCore"], swiftSettings: strict),
@@ -28,6 +29,7 @@ let package = Package(
         .target(name: "WardSMB2", dependencies: ["WardCore"], swiftSettings: strict),
         .target(name: "WardAnomaly", dependencies: ["WardCore"], swiftSettings: strict),
         // MARK: - Edges
+        .target(name: "WardSyslog", dependencies: ["WardCore", "COpenSSL"], swiftSettings: strict),
         .target(
             name: "WardPolicy", dependencies: ["WardCore", "WardAnomaly", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
@@ -38,11 +40,11 @@ let package = Package(
             name: "WardEngine",
             dependencies: [
                 "CPcap", "WardCore", "WardPacket", "WardFlows", "WardCapture", "WardOutput", "WardDICOM", "WardHL7",
-                "WardSMB2", "WardAnomaly",
+                "WardSMB2", "WardAnomaly", "WardSyslog",
             ],
             swiftSettings: strict
         ),
-        .target(name: "WardCLI", dependencies: ["WardEngine", "WardCapture", "WardFlows", "WardOutput", "WardCore", "WardPolicy", "WardAnomaly", argumentParser], swiftSettings: strict),
+        .target(name: "WardCLI", dependencies: ["WardEngine", "WardCapture", "WardFlows", "WardOutput", "WardCore", "WardPolicy", "WardAnomaly", "WardSyslog", argumentParser], swiftSettings: strict),
         .executableTarget(name: "wardwatch", dependencies: ["WardCLI"], swiftSettings: strict),
         // MARK: - Tests
         .target(name: "WardTestSupport", dependencies: ["WardCore"], swiftSettings: strict),
@@ -53,6 +55,8 @@ let package = Package(
         .testTarget(name: "WardAnomalyTests", dependencies: ["WardAnomaly", "WardCore"], swiftSettings: strict),
         .testTarget(
             name: "WardPolicyTests", dependencies: ["WardPolicy", "WardAnomaly", "WardCore"], swiftSettings: strict),
+        .testTarget(
+            name: "WardSyslogTests", dependencies: ["WardSyslog", "WardCore", "WardTestSupport"], swiftSettings: strict),
         .testTarget(name: "WardPacketTests", dependencies: ["WardPacket", "WardTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "WardFlowsTests",

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages WardWatch needs, only those missing (idempotent; run as root or with sudo).
-#   Scripts/setup.sh            build + test: libpcap-dev, pkg-config, tshark (test oracle), valgrind
+#   Scripts/setup.sh            build + test: libpcap-dev, pkg-config, libssl-dev (syslog TLS), tshark (test oracle),
+#                               valgrind, rsyslog + rsyslog-openssl (real syslog collector for WardSyslogTests)
 #   Scripts/setup.sh bench      also ndpiReader (libndpi-bin), GNU time, tcpdump
 set -euo pipefail
 
-packages=(libpcap-dev pkg-config tshark valgrind)
+packages=(libpcap-dev pkg-config tshark valgrind rsyslog rsyslog-openssl libssl-dev)
 if [[ "${1:-}" == "bench" ]]; then
     packages+=(libndpi-bin time tcpdump)
 fi

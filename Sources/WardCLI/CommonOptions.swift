@@ -3,11 +3,30 @@ import Foundation
 import WardEngine
 import WardFlows
 import WardOutput
+import WardSyslog
 
 /// Options shared by `replay` and `live`.
 struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Write JSON-lines events to this file ('-' for standard output).", valueName: "path"))
     var events: String?
+
+    @Option(name: .long, help: ArgumentHelp("Send every event to this syslog collector (udp://, tcp://, tls://host:port or unix:///dev/log); repeat for several.", valueName: "url"))
+    var syslog: [String] = []
+
+    @Flag(name: .long, help: "Prefix syslog messages with '@cee: ' (rsyslog mmjsonparse).")
+    var syslogCee = false
+
+    @Option(name: .long, help: ArgumentHelp("Directory for the on-disk spool used while a collector is down.", valueName: "dir"))
+    var spoolDir: String?
+
+    @Option(name: .long, help: ArgumentHelp("CA file to verify a tls:// collector.", valueName: "pem"))
+    var syslogCA: String?
+
+    @Option(name: .long, help: ArgumentHelp("Client certificate and key for a tls:// collector.", valueName: "pem"))
+    var syslogCert: String?
+
+    @Option(name: .long, help: ArgumentHelp("Client private key for a tls:// collector.", valueName: "pem"))
+    var syslogKey: String?
 
     @Flag(name: .long, help: "Include a wardwatch.flow record for every flow.")
     var flows = false
@@ -44,6 +63,9 @@ struct CommonOptions: ParsableArguments {
 
     func validate() throws {
         guard maxFlows > 0 else { throw ValidationError("--max-flows must be positive") }
+        guard (syslogKey == nil) == (syslogCert == nil) else {
+            throw ValidationError("--syslog-cert and --syslog-key go together")
+        }
         guard maxHosts > 0 else { throw ValidationError("--max-hosts must be positive") }
         guard tcpTimeout > 0, udpTimeout > 0, otherTimeout > 0 else {
             throw ValidationError("timeouts must be positive")
@@ -68,6 +90,21 @@ struct CommonOptions: ParsableArguments {
                 options.events = try JSONLinesFile(path: events)
             } catch {
                 throw InputFailure(message: error.message)
+            }
+        }
+        for url in syslog {
+            var syslogOptions = SyslogOptions()
+            syslogOptions.hostname = ProcessInfo.processInfo.hostName
+            syslogOptions.procid = String(ProcessInfo.processInfo.processIdentifier)
+            syslogOptions.ceeCookie = syslogCee
+            syslogOptions.spoolDirectory = spoolDir
+            syslogOptions.tls.caFile = syslogCA
+            syslogOptions.tls.certificateFile = syslogCert
+            syslogOptions.tls.privateKeyFile = syslogKey
+            do {
+                options.syslog.append(try SyslogDestination(url: url, options: syslogOptions))
+            } catch {
+                throw InputFailure(message: "--syslog \(url): \(error)")
             }
         }
         return options

@@ -78,12 +78,12 @@ public enum Live {
         installStopHandlers()
         onStart(warning)
 
-        let output = OutputThread(observer: options.observer, destination: options.events)
+        let output = OutputThread(observer: options.observer, destination: options.events, syslog: options.syslog)
         output.start()
         var context = LiveContext(
             engine: Engine(
                 configuration: options.flowTable, analysis: options.analysis, detection: options.detection,
-                ring: options.events == nil ? nil : output.ring, emitsFlows: options.emitFlows, waitWhenFull: false),
+                ring: options.events == nil && options.syslog.isEmpty ? nil : output.ring, emitsFlows: options.emitFlows, waitWhenFull: false),
             linkType: LinkType(rawValue: handle.linkType))
         let deadline = settings.duration.map { Date().addingTimeInterval($0) }
         var problems: [String] = []

@@ -1,6 +1,7 @@
 import Foundation
 import WardCore
 import WardOutput
+import WardSyslog
 
 /// The thread that turns events (finished flows, protocol records) into JSON lines, off the capture thread.
 ///
@@ -11,6 +12,7 @@ public final class OutputThread: @unchecked Sendable {
     public let ring: SPSCRing<OutputEvent>
     private var formatter: EventFormatter
     private let destination: JSONLinesFile?
+    private let syslog: [SyslogDestination]
     private let finished = DispatchSemaphore(value: 0)
     /// Flow records written.
     public private(set) var flowsWritten: UInt64 = 0
@@ -19,11 +21,16 @@ public final class OutputThread: @unchecked Sendable {
     /// Alerts written.
     public private(set) var alertsWritten: UInt64 = 0
 
-    /// An output thread writing to `destination` (nothing is written when it is `nil`; records are still drained).
-    public init(observer: ObserverInfo, destination: JSONLinesFile?, ringCapacity: Int = 16_384) {
+    /// An output thread writing to `destination` and to every syslog collector (nothing is written when there is
+    /// neither; events are still drained).
+    public init(
+        observer: ObserverInfo, destination: JSONLinesFile?, syslog: [SyslogDestination] = [],
+        ringCapacity: Int = 16_384
+    ) {
         ring = SPSCRing(minimumCapacity: ringCapacity)
         formatter = EventFormatter(observer: observer)
         self.destination = destination
+        self.syslog = syslog
     }
 
     /// Starts consuming.
@@ -41,6 +48,17 @@ public final class OutputThread: @unchecked Sendable {
         ring.close()
         finished.wait()
         destination?.flush()
+        for collector in syslog {
+            _ = collector.flush(timeout: 10)
+            collector.close()
+        }
+    }
+
+    /// Hands the rendered JSON (without its newline) to every collector; they queue and spool, never block long.
+    private func send(_ event: OutputEvent) {
+        let json = Array(formatter.writer.bytes.dropLast())
+        let info = SyslogMessageInfo(severity: event.syslogSeverity, timestamp: event.time, msgid: event.messageID)
+        for collector in syslog { collector.send(json: json, info: info) }
     }
 
     private func run() {
@@ -48,6 +66,7 @@ public final class OutputThread: @unchecked Sendable {
             if let event = ring.tryPop() {
                 formatter.render(event)
                 destination?.write(line: formatter.writer.bytes)
+                if !syslog.isEmpty { send(event) }
                 switch event {
                 case .flow: flowsWritten &+= 1
                 case .alert: alertsWritten &+= 1

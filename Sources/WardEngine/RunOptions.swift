@@ -2,6 +2,7 @@ import WardAnomaly
 import WardCore
 import WardFlows
 import WardOutput
+import WardSyslog
 
 /// What a replay or live run should do; the CLI fills it from flags (and later from the site configuration).
 public struct RunOptions {
@@ -15,6 +16,8 @@ public struct RunOptions {
     public var filter: String?
     /// Where JSON-lines events go, if anywhere.
     public var events: JSONLinesFile?
+    /// Syslog collectors that receive every event (RFC 5424 over UDP, TCP, TLS or a unix socket).
+    public var syslog: [SyslogDestination] = []
     /// Whether to emit `wardwatch.flow` records.
     public var emitFlows = false
     /// Whether to emit `wardwatch.host` records at the end.

@@ -1,4 +1,5 @@
 import WardAnomaly
+import WardCore
 import WardDICOM
 import WardFlows
 import WardHL7
@@ -19,4 +20,40 @@ public enum OutputEvent: Sendable {
     case smb(SMB2Record, flow: FlowRecord)
     /// A detector's alert.
     case alert(Alert)
+}
+
+extension OutputEvent {
+    /// The event's packet time (its `@timestamp`).
+    public var time: PacketTime {
+        switch self {
+        case .flow(let flow): flow.record.firstSeen
+        case .dicom(let record, _): record.start
+        case .hl7(let record, _): record.time
+        case .smb(let record, _): record.time
+        case .alert(let alert): alert.lastTime
+        }
+    }
+
+    /// The syslog MSGID: the dataset, or the rule name for alerts.
+    public var messageID: String {
+        switch self {
+        case .flow: "wardwatch.flow"
+        case .dicom: "wardwatch.dicom"
+        case .hl7: "wardwatch.hl7"
+        case .smb: "wardwatch.smb"
+        case .alert(let alert): alert.rule
+        }
+    }
+
+    /// The syslog severity (RFC 5424 §6.2.1): informational for records; for alerts from the 1–10 scale,
+    /// 9–10 critical, 7–8 error, 4–6 warning, else notice.
+    public var syslogSeverity: UInt8 {
+        guard case .alert(let alert) = self else { return 6 }
+        switch alert.severity {
+        case 9...: return 2
+        case 7...8: return 3
+        case 4...6: return 4
+        default: return 5
+        }
+    }
 }
