@@ -117,16 +117,16 @@ public struct Alert: Sendable {
         writer.beginObject("alert")
         writer.key("flow_uids")
         writer.beginArray()
-        for uid in flowUIDs { writeUID(uid, into: &writer) }
+        for uid in flowUIDs { writer.value(flowUID: uid) }
         writer.endArray()
         writer.key("first")
         writer.value(firstTime)
         writer.key("last")
         writer.value(lastTime)
         writer.key("statistic")
-        writeDecimal(statistic, into: &writer)
+        writer.value(statistic, decimals: 3)
         writer.key("threshold")
-        writeDecimal(threshold, into: &writer)
+        writer.value(threshold, decimals: 3)
         writer.key("suppressed_repeats")
         writer.value(suppressedRepeats)
         if let sourceZone {
@@ -139,24 +139,4 @@ public struct Alert: Sendable {
         }
         writer.endObject()
     }
-}
-
-/// Writes a flow UID as `C` and 11 base-62 digits, exactly as `EventFormatter` renders `wardwatch.flow.uid`.
-func writeUID(_ uid: UInt64, into writer: inout JSONWriter) {
-    let alphabet: StaticString = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-    var text = InlineArray<12, UInt8>(repeating: UInt8(ascii: "C"))
-    var rest = uid
-    alphabet.withUTF8Buffer { symbols in
-        for index in stride(from: 11, through: 1, by: -1) {
-            text[index] = symbols[Int(rest % 62)]
-            rest /= 62
-        }
-    }
-    text.span.bytes.withUnsafeBytes { writer.value(utf8: $0.bytes) }
-}
-
-/// Writes a number with three decimals, clamped to ±9e15 (non-finite values as 0, which JSON cannot carry).
-func writeDecimal(_ number: Double, into writer: inout JSONWriter) {
-    let clamped = number.isFinite ? min(max(number, -9.0e15), 9.0e15) : 0
-    writer.value(fixedPoint: Int64((clamped * 1000).rounded()), decimals: 3)
 }

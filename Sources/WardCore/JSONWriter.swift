@@ -153,6 +153,29 @@ public struct JSONWriter: ~Copyable {
         needsSeparator = true
     }
 
+    /// Writes a number with `decimals` (0–3) fractional digits; non-finite values are written as 0 (JSON cannot
+    /// carry them) and magnitudes are clamped so the scaled value fits in 64 bits.
+    public mutating func value(_ number: Double, decimals: Int) {
+        var scale = 1.0
+        for _ in 0..<min(max(decimals, 0), 3) { scale *= 10 }
+        let scaled = number.isFinite ? min(max(number * scale, -9.0e18), 9.0e18) : 0
+        value(fixedPoint: Int64(scaled.rounded()), decimals: min(max(decimals, 0), 3))
+    }
+
+    /// Writes a flow identifier as flow records show it: `C` and eleven base-62 digits (Zeek's uid style).
+    public mutating func value(flowUID uid: UInt64) {
+        let alphabet: StaticString = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+        var text = InlineArray<12, UInt8>(repeating: UInt8(ascii: "C"))
+        var rest = uid
+        alphabet.withUTF8Buffer { symbols in
+            for index in stride(from: 11, through: 1, by: -1) {
+                text[index] = symbols[Int(rest % 62)]
+                rest /= 62
+            }
+        }
+        value(utf8: text.span.bytes)
+    }
+
     /// Writes `true` or `false`.
     public mutating func value(_ flag: Bool) {
         separate()
@@ -186,7 +209,7 @@ public struct JSONWriter: ~Copyable {
     public mutating func value(_ time: PacketTime) {
         separate()
         bytes.append(UInt8(ascii: "\""))
-        writeTimestamp(time)
+        time.appendRFC3339(to: &bytes)
         bytes.append(UInt8(ascii: "\""))
         needsSeparator = true
     }
@@ -213,53 +236,6 @@ public struct JSONWriter: ~Copyable {
             bytes.append(hexDigit(byte >> 4))
             bytes.append(hexDigit(byte & 0xF))
         default: bytes.append(byte)
-        }
-    }
-
-    private mutating func writeTimestamp(_ time: PacketTime) {
-        // Floor division so that times before 1970 still format correctly.
-        let nanoseconds = time.nanoseconds
-        var seconds = nanoseconds / 1_000_000_000
-        var fraction = nanoseconds % 1_000_000_000
-        if fraction < 0 {
-            fraction += 1_000_000_000
-            seconds -= 1
-        }
-        var days = seconds / 86_400
-        var secondOfDay = seconds % 86_400
-        if secondOfDay < 0 {
-            secondOfDay += 86_400
-            days -= 1
-        }
-        let (year, month, day) = civilDate(daysSinceEpoch: days)
-        writePadded(year, width: 4)
-        bytes.append(UInt8(ascii: "-"))
-        writePadded(month, width: 2)
-        bytes.append(UInt8(ascii: "-"))
-        writePadded(day, width: 2)
-        bytes.append(UInt8(ascii: "T"))
-        writePadded(secondOfDay / 3600, width: 2)
-        bytes.append(UInt8(ascii: ":"))
-        writePadded(secondOfDay / 60 % 60, width: 2)
-        bytes.append(UInt8(ascii: ":"))
-        writePadded(secondOfDay % 60, width: 2)
-        bytes.append(UInt8(ascii: "."))
-        writePadded(fraction / 1000, width: 6)
-        bytes.append(UInt8(ascii: "Z"))
-    }
-
-    private mutating func writePadded(_ number: Int64, width: Int) {
-        var divisor: Int64 = 1
-        for _ in 1..<width { divisor *= 10 }
-        var rest = max(0, number)
-        if rest >= divisor * 10 {  // wider than requested: write all digits
-            writeDecimal(UInt64(rest), into: &bytes)
-            return
-        }
-        while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
-            rest %= divisor
-            divisor /= 10
         }
     }
 }

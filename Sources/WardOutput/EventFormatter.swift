@@ -85,7 +85,7 @@ public struct EventFormatter: ~Copyable {
         writer.value(eventSchemaVersion)
         writer.beginObject("flow")
         writer.key("uid")
-        writeUID(flow.uid)
+        writer.value(flowUID: flow.uid)
         writer.key("state")
         writer.value(flow.connectionState.name)
         if flow.transport == .tcp {
@@ -280,7 +280,7 @@ public struct EventFormatter: ~Copyable {
         writer.value(eventSchemaVersion)
         writer.beginObject("flow")
         writer.key("uid")
-        writeUID(flow.uid)
+        writer.value(flowUID: flow.uid)
         writer.endObject()
         writer.endObject()
         writer.endObject()
@@ -507,20 +507,6 @@ public struct EventFormatter: ~Copyable {
         var text = InlineArray<20, UInt8>(repeating: 0)
         for index in 0..<count { text[index] = digits[count - 1 - index] }
         text.span.bytes.withUnsafeBytes { writer.value(utf8: $0.bytes.extracting(0..<count)) }
-    }
-
-    private mutating func writeUID(_ uid: UInt64) {
-        // Zeek-like: 'C' then the identifier in base 62, fixed width.
-        let alphabet: StaticString = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-        var text = InlineArray<12, UInt8>(repeating: UInt8(ascii: "C"))
-        var rest = uid
-        alphabet.withUTF8Buffer { symbols in
-            for index in stride(from: 11, through: 1, by: -1) {
-                text[index] = symbols[Int(rest % 62)]
-                rest /= 62
-            }
-        }
-        text.span.bytes.withUnsafeBytes { writer.value(utf8: $0.bytes) }
     }
 
     private mutating func writeHistory(_ history: ConnectionHistory) {

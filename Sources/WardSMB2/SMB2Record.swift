@@ -129,11 +129,11 @@ public struct SMB2FileRecord: Sendable, Equatable {
         writer.value(UInt64(writeCount))
         if let writeEntropy {
             writer.key("write_entropy")
-            writer.value(fixedPoint: Int64((writeEntropy * 1000).rounded()), decimals: 3)
+            writer.value(writeEntropy, decimals: 3)
         }
         if let writeChiSquare, writeChiSquare < 1e15 {
             writer.key("write_chi_square")
-            writer.value(fixedPoint: Int64((writeChiSquare * 100).rounded()), decimals: 2)
+            writer.value(writeChiSquare, decimals: 2)
         }
         if let renamedTo {
             writer.key("renamed_to")

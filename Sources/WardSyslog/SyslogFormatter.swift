@@ -52,38 +52,6 @@ public struct SyslogFormatter: Sendable {
 
     /// RFC 3339 UTC with microseconds (`2026-11-26T03:12:32.123456Z`), the RFC 5424 TIMESTAMP profile.
     public static func appendTimestamp(_ time: PacketTime, to bytes: inout [UInt8]) {
-        let nanoseconds = time.nanoseconds
-        var seconds = nanoseconds / 1_000_000_000
-        var fraction = nanoseconds % 1_000_000_000
-        if fraction < 0 {
-            fraction += 1_000_000_000
-            seconds -= 1
-        }
-        var days = seconds / 86_400
-        var secondOfDay = seconds % 86_400
-        if secondOfDay < 0 {
-            secondOfDay += 86_400
-            days -= 1
-        }
-        let (year, month, day) = civilDate(daysSinceEpoch: days)
-        func padded(_ value: Int64, _ width: Int) {
-            let digits = Array(String(max(0, value)).utf8)
-            if digits.count < width { bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - digits.count)) }
-            bytes.append(contentsOf: digits)
-        }
-        padded(year, 4)
-        bytes.append(UInt8(ascii: "-"))
-        padded(month, 2)
-        bytes.append(UInt8(ascii: "-"))
-        padded(day, 2)
-        bytes.append(UInt8(ascii: "T"))
-        padded(secondOfDay / 3600, 2)
-        bytes.append(UInt8(ascii: ":"))
-        padded(secondOfDay / 60 % 60, 2)
-        bytes.append(UInt8(ascii: ":"))
-        padded(secondOfDay % 60, 2)
-        bytes.append(UInt8(ascii: "."))
-        padded(fraction / 1000, 6)
-        bytes.append(UInt8(ascii: "Z"))
+        time.appendRFC3339(to: &bytes)
     }
 }
