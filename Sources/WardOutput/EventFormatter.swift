@@ -190,10 +190,12 @@ public struct EventFormatter: ~Copyable {
         writer.value(alert.technique)
         writer.endObject()
         writer.endObject()
-        if let source = alert.source {
+        if alert.source != nil || alert.sourceMAC != nil {
             writer.beginObject("source")
-            writer.key("ip")
-            writer.value(source)
+            if let source = alert.source {
+                writer.key("ip")
+                writer.value(source)
+            }
             if let mac = alert.sourceMAC {
                 writer.key("mac")
                 writer.value(mac)
