@@ -28,6 +28,7 @@ let package = Package(
         .target(name: "WardHL7", dependencies: ["WardCore"], swiftSettings: strict),
         .target(name: "WardSMB2", dependencies: ["WardCore"], swiftSettings: strict),
         .target(name: "WardAnomaly", dependencies: ["WardCore"], swiftSettings: strict),
+        .target(name: "WardNames", dependencies: ["WardCore"], swiftSettings: strict),
         // MARK: - Edges
         .target(name: "WardSyslog", dependencies: ["WardCore", "COpenSSL"], swiftSettings: strict),
         .target(
@@ -40,7 +41,7 @@ let package = Package(
             name: "WardEngine",
             dependencies: [
                 "CPcap", "WardCore", "WardPacket", "WardFlows", "WardCapture", "WardOutput", "WardDICOM", "WardHL7",
-                "WardSMB2", "WardAnomaly", "WardSyslog",
+                "WardSMB2", "WardAnomaly", "WardSyslog", "WardNames",
             ],
             swiftSettings: strict
         ),
@@ -57,6 +58,7 @@ let package = Package(
             name: "WardPolicyTests", dependencies: ["WardPolicy", "WardAnomaly", "WardCore"], swiftSettings: strict),
         .testTarget(
             name: "WardSyslogTests", dependencies: ["WardSyslog", "WardCore", "WardTestSupport"], swiftSettings: strict),
+        .testTarget(name: "WardNamesTests", dependencies: ["WardNames", "WardTestSupport"], swiftSettings: strict),
         .testTarget(name: "WardPacketTests", dependencies: ["WardPacket", "WardTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "WardFlowsTests",

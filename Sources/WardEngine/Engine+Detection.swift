@@ -3,6 +3,7 @@ import WardCore
 import WardDICOM
 import WardFlows
 import WardHL7
+import WardNames
 import WardOutput
 import WardPacket
 import WardSMB2
@@ -46,6 +47,20 @@ extension Engine {
                 originator: flow.originatorAddress, responder: flow.responderAddress, responderPort: flow.responderPort,
                 ipProtocol: flow.key.ipProtocol, failed: state == .rej || state == .s0 || state == .rstos0,
                 bytes: flow.originator.bytes &+ flow.responder.bytes, time: flow.lastSeen, uid: flow.uid))
+    }
+
+    /// The question of a flow's first DNS query (once per flow, so a query flood cannot make this allocate per packet).
+    mutating func observeDNSQuery(_ payload: RawSpan, from client: IPAddress, flowSlot: Int32, time: PacketTime) {
+        guard let question = DNSQuestion.decode(payload), !question.isResponse else { return }
+        statistics.dnsQueries &+= 1
+        observe(.dnsQuery(client: client, name: question.text, time: time, uid: flows.flow(at: flowSlot).uid))
+    }
+
+    /// The server name of a TLS ClientHello at the start of a connection (once per flow).
+    mutating func observeTLSServerName(_ payload: RawSpan, client: IPAddress, flowSlot: Int32, time: PacketTime) {
+        guard let name = TLSClientHello.serverName(payload) else { return }
+        statistics.tlsServerNames &+= 1
+        observe(.tlsServerName(client: client, name: name, time: time, uid: flows.flow(at: flowSlot).uid))
     }
 
     /// Emits a DICOM association record and tells the detectors about it.
@@ -103,7 +118,7 @@ extension Engine {
         emitAlerts()
     }
 
-    private mutating func observe(_ observation: Observation) {
+    mutating func observe(_ observation: Observation) {
         detection.observe(observation)
         emitAlerts()
     }

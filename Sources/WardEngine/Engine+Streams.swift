@@ -2,6 +2,7 @@ import WardCore
 import WardDICOM
 import WardFlows
 import WardHL7
+import WardNames
 import WardOutput
 import WardPacket
 import WardSMB2
@@ -32,6 +33,9 @@ extension Engine {
             // start arrives, so the probe sees the stream's first bytes.
             let flow = flows.flow(at: flowSlot)
             let start = direction == .originator ? flow.tcp.originatorStreamStart : flow.tcp.responderStreamStart
+            if flow.probeAttempts == 0 && direction == .originator && TLSClientHello.looksLikeClientHello(payload) {
+                observeTLSServerName(payload, client: flow.originatorAddress, flowSlot: flowSlot, time: time)
+            }
             if flow.probeAttempts == 0, let start, Int32(bitPattern: sequence &- start) > 0 {
                 session = openSession(kind: .pending, flowSlot: flowSlot)
                 guard session >= 0 else { return }

@@ -88,7 +88,12 @@ public struct Engine: ~Copyable {
         let slot = flows.update(with: packet, frameLength: wireLength, at: time)
         if let ended = flows.ended { endFlow(ended, reason: flows.endedReason) }
         if !flows.hosts.discoveredMACs.isEmpty { observeDiscoveredMACs() }
-        if flows.lastUpdateCreatedFlow { observeFlowStart(slot) }
+        if flows.lastUpdateCreatedFlow {
+            observeFlowStart(slot)
+            if packet.transport == .udp && packet.destinationPort == 53 {
+                observeDNSQuery(frame.extracting(packet.payloadRange), from: packet.sourceAddress, flowSlot: slot, time: time)
+            }
+        }
         if slot >= 0 && packet.transport == .tcp && analysis.enabled && packet.payloadWireLength > 0 {
             analyze(packet, frame: frame, flowSlot: slot, time: time)
         }

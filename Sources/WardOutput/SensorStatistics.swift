@@ -20,6 +20,10 @@ public struct SensorStatistics: Sendable {
     public var flowsCreated: UInt64 = 0
     /// Flows evicted to stay within the flow table bound.
     public var flowsEvicted: UInt64 = 0
+    /// DNS queries whose names the detectors saw (the first of each flow).
+    public var dnsQueries: UInt64 = 0
+    /// TLS ClientHello server names the detectors saw.
+    public var tlsServerNames: UInt64 = 0
     /// Alerts raised by the detectors.
     public var alerts: UInt64 = 0
     /// Events not delivered because the output queue was full (live capture only).
