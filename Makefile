@@ -2,7 +2,7 @@
 SWIFT ?= swift
 DEMO_EVENTS := .build/demo/events.jsonl
 
-.PHONY: setup build demo test bench captures check-allocations clean
+.PHONY: setup build demo test bench captures check-allocations eval scenarios clean
 
 setup:
 	@bash Scripts/setup.sh
@@ -35,6 +35,14 @@ check-allocations: build
 ## captures: regenerate Captures/ with real peers in network namespaces (root; installs dcmtk, samba, ...).
 captures:
 	bash Scripts/make-captures.sh
+
+## eval: detection report over the labelled scenarios (Captures/scenarios): detected, latency, files lost, false alerts.
+eval: build
+	bash Scripts/eval.sh
+
+## scenarios: regenerate Captures/scenarios with real peers in network namespaces (root; ~8 min).
+scenarios:
+	bash Scripts/captures/scenarios.sh
 
 clean:
 	rm -rf .build .build-bench
