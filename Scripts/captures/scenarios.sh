@@ -440,8 +440,9 @@ for h in ct01 ws1 nurse1; do ip netns exec "$(lab_ns $h)" ip neigh flush all; do
 background # the PACS answers ARP with its own MAC
 sleep 3
 step "arp: nurse1 ($NURSE_MAC) announces 172.16.10.10 (the PACS) as its own"
-lab_run nurse1 arping -q -U -c 3 -I eth0 -s 172.16.10.10 172.16.10.10 ||
-    { ip -n "$(lab_ns nurse1)" addr add 172.16.10.10/32 dev eth0 nodad && lab_run nurse1 arping -q -U -c 3 -I eth0 172.16.10.10; }
+# arping -U needs the address on the interface (arping -s alone fails to bind), as a real spoofer's would be.
+ip -n "$(lab_ns nurse1)" addr add 172.16.10.10/32 dev eth0
+lab_run nurse1 arping -q -U -c 3 -I eth0 172.16.10.10 || true
 sleep 2
 ip -n "$(lab_ns nurse1)" addr del 172.16.10.10/32 dev eth0 2>/dev/null || true
 for h in ct01 ws1; do ip netns exec "$(lab_ns $h)" ip neigh flush all; done
