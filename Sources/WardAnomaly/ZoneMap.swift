@@ -14,6 +14,9 @@ public enum ZoneKind: String, Sendable, CaseIterable {
     case guest
     /// Management networks.
     case management
+    /// Networks outside the hospital that the site names (a vendor cloud, a partner, a lab's stand-in internet):
+    /// reaching them counts as reaching the internet even when their addresses are private or documentation ones.
+    case external
     /// Anything else.
     case other
 }
