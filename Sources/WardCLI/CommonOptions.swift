@@ -28,6 +28,9 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Client private key for a tls:// collector.", valueName: "pem"))
     var syslogKey: String?
 
+    @Option(name: .long, help: ArgumentHelp("Serve Prometheus metrics at http://ADDRESS:PORT/metrics (ADDRESS defaults to 127.0.0.1).", valueName: "[address:]port"))
+    var metrics: String?
+
     @Flag(name: .long, help: "Include a wardwatch.flow record for every flow.")
     var flows = false
 
@@ -91,6 +94,20 @@ struct CommonOptions: ParsableArguments {
             } catch {
                 throw InputFailure(message: error.message)
             }
+        }
+        if let metrics {
+            let parts = metrics.split(separator: ":", omittingEmptySubsequences: false)
+            let address = parts.count == 2 ? String(parts[0]) : "127.0.0.1"
+            guard let port = UInt16(parts.last ?? "") else {
+                throw InputFailure(message: "--metrics \(metrics): expected [address:]port")
+            }
+            let board = MetricsBoard()
+            do {
+                _ = try MetricsServer(address: address, port: port, board: board)
+            } catch let failure as MetricsServer.Failure {
+                throw InputFailure(message: failure.message)
+            }
+            options.metrics = board
         }
         for url in syslog {
             var syslogOptions = SyslogOptions()

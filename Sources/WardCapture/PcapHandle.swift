@@ -74,6 +74,28 @@ public final class PcapHandle {
         return (handle, warning)
     }
 
+    /// Puts a live handle in non-blocking mode, so that `dispatch` returns at once when the ring is empty and the
+    /// caller waits with `waitForPackets` (libpcap's TPACKET_V3 reader can otherwise sleep in poll(2) for ever on a
+    /// silent link, and idle flows would never expire).
+    public func setNonBlocking() throws(PcapError) {
+        var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
+        guard pcap_setnonblock(handle, 1, &errorBuffer) == 0 else {
+            let reason = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw PcapError(.activateFailed, "\(name): non-blocking mode: \(reason)")
+        }
+    }
+
+    /// Waits until packets may be ready or `timeoutMilliseconds` pass (or a signal arrives).
+    public func waitForPackets(timeoutMilliseconds: Int32) {
+        let descriptor = pcap_get_selectable_fd(handle)
+        guard descriptor >= 0 else {
+            usleep(UInt32(timeoutMilliseconds) * 1000)
+            return
+        }
+        var request = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        _ = poll(&request, 1, timeoutMilliseconds)
+    }
+
     /// The data-link type (DLT value).
     public var linkType: Int32 { pcap_datalink(handle) }
 

@@ -28,6 +28,9 @@ public struct Engine: ~Copyable {
     /// The first packet time seen.
     public private(set) var firstPacketTime: PacketTime?
 
+    /// Where counters are published for the metrics endpoint, about once a second of packet time.
+    let metrics: MetricsBoard?
+    private var lastPublished: PacketTime = .zero
     /// The detectors, fed with observations of this engine's traffic (see Engine+Detection.swift).
     var detection: DetectionEngine
     // Application analysis (see Engine+Streams.swift).
@@ -52,9 +55,10 @@ public struct Engine: ~Copyable {
     ///     capture (count a drop rather than stall the capture).
     public init(
         configuration: FlowTableConfiguration, analysis: StreamAnalysisConfiguration = StreamAnalysisConfiguration(),
-        detection: DetectionEngine = DetectionEngine(), ring: SPSCRing<OutputEvent>?, emitsFlows: Bool,
-        waitWhenFull: Bool
+        detection: DetectionEngine = DetectionEngine(), metrics: MetricsBoard? = nil, ring: SPSCRing<OutputEvent>?,
+        emitsFlows: Bool, waitWhenFull: Bool
     ) {
+        self.metrics = metrics
         flows = FlowTable(configuration: configuration)
         self.detection = detection
         self.analysis = analysis
@@ -110,10 +114,17 @@ public struct Engine: ~Copyable {
         expire(budget: Int.max)
     }
 
+    /// Records the capture's kernel and interface drop counters (live capture), for the statistics and metrics.
+    public mutating func recordKernelDrops(_ dropped: UInt64, interface: UInt64) {
+        statistics.kernelDrops = dropped
+        statistics.interfaceDrops = interface
+    }
+
     /// Ends every remaining flow (end of replay or shutdown) in first-seen order.
     public mutating func finish() {
         expire(budget: Int.max)
         for slot in flows.slotsInFirstSeenOrder() { endFlow(flows.removeFlow(at: slot), reason: .shutdown) }
+        metrics?.publish(currentStatistics)
     }
 
     /// The run's counters so far.
@@ -132,6 +143,10 @@ public struct Engine: ~Copyable {
 
     private mutating func expire(budget: Int) {
         advanceDetection()
+        if let metrics, now.nanoseconds(since: lastPublished) >= 1_000_000_000 {
+            lastPublished = now
+            metrics.publish(currentStatistics)
+        }
         var remaining = budget
         while remaining > 0, let (record, reason) = flows.popExpired(at: now) {
             endFlow(record, reason: reason)

@@ -62,6 +62,7 @@ public enum Live {
                 interface: settings.interface, snapshotLength: settings.snapshotLength,
                 promiscuous: settings.promiscuous, bufferSize: settings.bufferSize, timeoutMilliseconds: 100)
             if let filter = options.filter { try handle.setFilter(filter) }
+            try handle.setNonBlocking()
         } catch {
             throw .capture(error)
         }
@@ -78,11 +79,12 @@ public enum Live {
         installStopHandlers()
         onStart(warning)
 
-        let output = OutputThread(observer: options.observer, destination: options.events, syslog: options.syslog)
+        let output = OutputThread(observer: options.observer, destination: options.events, syslog: options.syslog,
+                                  metrics: options.metrics)
         output.start()
         var context = LiveContext(
             engine: Engine(
-                configuration: options.flowTable, analysis: options.analysis, detection: options.detection,
+                configuration: options.flowTable, analysis: options.analysis, detection: options.detection, metrics: options.metrics,
                 ring: options.events == nil && options.syslog.isEmpty ? nil : output.ring, emitsFlows: options.emitFlows, waitWhenFull: false),
             linkType: LinkType(rawValue: handle.linkType))
         let deadline = settings.duration.map { Date().addingTimeInterval($0) }
@@ -104,7 +106,11 @@ public enum Live {
                     break
                 }
                 if status == 0 {
-                    // An idle link: let packet time follow the wall clock so idle flows still expire.
+                    // An idle link: wait a little, and let packet time follow the wall clock so idle flows expire.
+                    handle.waitForPackets(timeoutMilliseconds: 100)
+                    if let counts = handle.statistics() {
+                        pointer.pointee.engine.recordKernelDrops(counts.dropped, interface: counts.interfaceDropped)
+                    }
                     pointer.pointee.engine.tick(at: wallClockTime())
                 }
                 if let deadline, Date() >= deadline { break }

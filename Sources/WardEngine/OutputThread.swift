@@ -13,6 +13,7 @@ public final class OutputThread: @unchecked Sendable {
     private var formatter: EventFormatter
     private let destination: JSONLinesFile?
     private let syslog: [SyslogDestination]
+    private let metrics: MetricsBoard?
     private let finished = DispatchSemaphore(value: 0)
     /// Flow records written.
     public private(set) var flowsWritten: UInt64 = 0
@@ -25,8 +26,9 @@ public final class OutputThread: @unchecked Sendable {
     /// neither; events are still drained).
     public init(
         observer: ObserverInfo, destination: JSONLinesFile?, syslog: [SyslogDestination] = [],
-        ringCapacity: Int = 16_384
+        metrics: MetricsBoard? = nil, ringCapacity: Int = 16_384
     ) {
+        self.metrics = metrics
         ring = SPSCRing(minimumCapacity: ringCapacity)
         formatter = EventFormatter(observer: observer)
         self.destination = destination
@@ -54,6 +56,20 @@ public final class OutputThread: @unchecked Sendable {
         }
     }
 
+    /// Publishes what was written and delivered, for the metrics endpoint (when the ring is idle).
+    private func publishCounters() {
+        guard let metrics else { return }
+        var counters = MetricsBoard.OutputCounters()
+        counters.eventsWritten = destination?.linesWritten ?? 0
+        for collector in syslog {
+            let delivered = collector.counters
+            counters.syslogSent &+= delivered.sent
+            counters.syslogPending &+= delivered.queued &+ delivered.spoolPending
+            counters.syslogDropped &+= delivered.dropped
+        }
+        metrics.publish(counters)
+    }
+
     /// Hands the rendered JSON (without its newline) to every collector; they queue and spool, never block long.
     private func send(_ event: OutputEvent) {
         let json = Array(formatter.writer.bytes.dropLast())
@@ -76,6 +92,7 @@ public final class OutputThread: @unchecked Sendable {
             }
             if ring.isClosed && ring.count == 0 { return }
             destination?.flush()
+            publishCounters()
             usleep(200)
         }
     }

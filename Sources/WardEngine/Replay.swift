@@ -14,10 +14,11 @@ public enum Replay {
         paths: [String], options: RunOptions, progress: (ReplayProgress) -> Void = { _ in }
     ) throws(PcapError) -> RunReport {
         var source = try FileReplay(paths: FileReplay.expand(paths), filter: options.filter)
-        let output = OutputThread(observer: options.observer, destination: options.events, syslog: options.syslog)
+        let output = OutputThread(observer: options.observer, destination: options.events, syslog: options.syslog,
+                                  metrics: options.metrics)
         output.start()
         var engine = Engine(
-            configuration: options.flowTable, analysis: options.analysis, detection: options.detection,
+            configuration: options.flowTable, analysis: options.analysis, detection: options.detection, metrics: options.metrics,
             ring: options.events == nil && options.syslog.isEmpty ? nil : output.ring, emitsFlows: options.emitFlows, waitWhenFull: true)
         var packets: UInt64 = 0
         while let (packet, linkType) = source.next() {

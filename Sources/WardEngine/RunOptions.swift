@@ -18,6 +18,8 @@ public struct RunOptions {
     public var events: JSONLinesFile?
     /// Syslog collectors that receive every event (RFC 5424 over UDP, TCP, TLS or a unix socket).
     public var syslog: [SyslogDestination] = []
+    /// Where counters are published for the Prometheus endpoint, if one runs.
+    public var metrics: MetricsBoard?
     /// Whether to emit `wardwatch.flow` records.
     public var emitFlows = false
     /// Whether to emit `wardwatch.host` records at the end.

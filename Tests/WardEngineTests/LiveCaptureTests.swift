@@ -62,7 +62,7 @@ import WardTestSupport
         sensor.executableURL = URL(fileURLWithPath: which("ip")!)
         sensor.arguments = [
             "netns", "exec", lab.sensor, Fixtures.binary, "live", "--interface", "wwl0", "--flows", "--quiet",
-            "--user", "nobody", "--events", events.path,
+            "--user", "nobody", "--events", events.path, "--metrics", "127.0.0.1:9467",
         ]
         try sensor.run()
         defer { if sensor.isRunning { sensor.terminate() } }
@@ -78,6 +78,19 @@ import WardTestSupport
         // A connection attempt to a closed port: the kernel answers RST (REJ).
         _ = try runCommand(which("ip")!, ["netns", "exec", lab.peer, "bash", "-c", "exec 3<>/dev/tcp/198.51.100.1/9 || true"])
         Thread.sleep(forTimeInterval: 0.5)
+
+        // The Prometheus endpoint (on the sensor namespace's loopback) counts what was seen, within a second.
+        Thread.sleep(forTimeInterval: 1.2)
+        let scrape = try runCommand(
+            which("ip")!,
+            [
+                "netns", "exec", lab.sensor, "python3", "-c",
+                "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:9467/metrics').read().decode())",
+            ])
+        #expect(scrape.status == 0, "\(scrape.error)")
+        let packets = scrape.output.split(separator: "\n").first { $0.hasPrefix("wardwatch_packets_total ") }
+        #expect((packets?.split(separator: " ").last).flatMap { Int($0) } ?? 0 >= 6, "\(scrape.output)")
+        #expect(scrape.output.contains("wardwatch_kernel_drops_total 0"))
 
         kill(try sensorPID(parent: sensor.processIdentifier), SIGTERM)
         sensor.waitUntilExit()

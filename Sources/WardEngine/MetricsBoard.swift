@@ -1,0 +1,74 @@
+import Synchronization
+import WardOutput
+
+/// The latest counters of a running sensor, published by the capture thread about once a second of packet time and
+/// read by the metrics endpoint: one lock per publication, never per packet.
+public final class MetricsBoard: Sendable {
+    private let latest = Mutex(SensorStatistics())
+    private let outputs = Mutex(OutputCounters())
+
+    /// Counters of the output side (events written, collector deliveries).
+    public struct OutputCounters: Sendable {
+        /// Events written to the events file.
+        public var eventsWritten: UInt64 = 0
+        /// Messages handed to syslog collectors and still queued, spooled, sent or dropped, over all collectors.
+        public var syslogSent: UInt64 = 0
+        /// Syslog messages waiting in memory or in the spool.
+        public var syslogPending: UInt64 = 0
+        /// Syslog messages dropped (queue full without spool, oversize datagrams, spool errors).
+        public var syslogDropped: UInt64 = 0
+
+        /// Zero counters.
+        public init() {}
+    }
+
+    /// An empty board.
+    public init() {}
+
+    /// Replaces the published capture-side counters.
+    public func publish(_ statistics: SensorStatistics) {
+        latest.withLock { $0 = statistics }
+    }
+
+    /// Replaces the published output-side counters.
+    public func publish(_ counters: OutputCounters) {
+        outputs.withLock { $0 = counters }
+    }
+
+    /// The Prometheus text exposition (version 0.0.4) of the latest counters.
+    public func exposition() -> String {
+        let statistics = latest.withLock { $0 }
+        let output = outputs.withLock { $0 }
+        var text = ""
+        func metric(_ name: String, _ help: String, _ type: String, _ samples: [(labels: String, value: UInt64)]) {
+            text += "# HELP wardwatch_\(name) \(help)\n# TYPE wardwatch_\(name) \(type)\n"
+            for sample in samples { text += "wardwatch_\(name)\(sample.labels) \(sample.value)\n" }
+        }
+        metric("packets_total", "Packets read.", "counter", [("", statistics.packets)])
+        metric("bytes_total", "Frame bytes read.", "counter", [("", statistics.bytes)])
+        metric("kernel_drops_total", "Packets the kernel dropped (live capture).", "counter",
+               [("", statistics.kernelDrops ?? 0)])
+        metric("interface_drops_total", "Packets the interface dropped (live capture).", "counter",
+               [("", statistics.interfaceDrops ?? 0)])
+        metric("flows_created_total", "Flows created.", "counter", [("", statistics.flowsCreated)])
+        metric("flows_evicted_total", "Flows evicted at the table bound.", "counter", [("", statistics.flowsEvicted)])
+        metric("hosts", "IP addresses held.", "gauge", [("", UInt64(statistics.hosts))])
+        metric("analysed_connections_total", "Connections given to a protocol analyzer.", "counter", [
+            ("{protocol=\"dicom\"}", statistics.dicomSessions), ("{protocol=\"hl7\"}", statistics.hl7Sessions),
+            ("{protocol=\"smb\"}", statistics.smbSessions),
+        ])
+        metric("reassembly_gap_bytes_total", "Bytes lost to analyzers.", "counter", [("", statistics.reassemblyGapBytes)])
+        metric("reassembly_overflows_total", "Reassembly buffers found full.", "counter",
+               [("", statistics.reassemblyOverflows)])
+        metric("alerts_total", "Alerts raised.", "counter", [("", statistics.alerts)])
+        metric("events_dropped_total", "Events dropped because the output queue was full.", "counter",
+               [("", statistics.eventsDropped)])
+        metric("anomalies_total", "Decode and protocol anomalies by name.", "counter",
+               (statistics.anomalies + statistics.protocolAnomalies).map { ("{name=\"\($0.name)\"}", $0.count) })
+        metric("events_written_total", "Events written to the events file.", "counter", [("", output.eventsWritten)])
+        metric("syslog_sent_total", "Messages delivered to syslog collectors.", "counter", [("", output.syslogSent)])
+        metric("syslog_pending", "Syslog messages queued or spooled.", "gauge", [("", output.syslogPending)])
+        metric("syslog_dropped_total", "Syslog messages dropped.", "counter", [("", output.syslogDropped)])
+        return text
+    }
+}
