@@ -19,6 +19,7 @@ let package = Package(
         // MARK: - C surface
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CMaxMindDB", pkgConfig: "libmaxminddb", providers: [.apt(["libmaxminddb-dev"])]),
         // MARK: - Hot path (no Foundation)
         .target(name: "WardCore", swiftSettings: strict),
         .target(name: "WardPacket", dependencies: ["WardCore"], swiftSettings: strict),
@@ -34,6 +35,7 @@ let package = Package(
         .target(
             name: "WardPolicy", dependencies: ["WardCore", "WardAnomaly", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
+        .target(name: "WardGeoIP", dependencies: ["CMaxMindDB", "WardCore", "WardAnomaly"], swiftSettings: strict),
         .target(
             name: "WardOutput", dependencies: ["WardCore", "WardFlows", "WardDICOM", "WardHL7", "WardSMB2", "WardAnomaly"],
             swiftSettings: strict),
@@ -59,6 +61,9 @@ let package = Package(
         .testTarget(
             name: "WardSyslogTests", dependencies: ["WardSyslog", "WardCore", "WardTestSupport"], swiftSettings: strict),
         .testTarget(name: "WardNamesTests", dependencies: ["WardNames", "WardTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "WardGeoIPTests", dependencies: ["WardGeoIP", "WardCore"], exclude: ["Fixtures"],
+            swiftSettings: strict),
         .testTarget(name: "WardPacketTests", dependencies: ["WardPacket", "WardTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "WardFlowsTests",
