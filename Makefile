@@ -2,7 +2,7 @@
 SWIFT ?= swift
 DEMO_EVENTS := .build/demo/events.jsonl
 
-.PHONY: setup build demo test bench captures check-allocations eval scenarios clean
+.PHONY: setup build demo test bench captures check-allocations eval scenarios deb clean
 
 setup:
 	@bash Scripts/setup.sh
@@ -43,6 +43,10 @@ eval: build
 ## scenarios: regenerate Captures/scenarios with real peers in network namespaces (root; ~8 min).
 scenarios:
 	bash Scripts/captures/scenarios.sh
+
+## deb: .build/deb/wardwatch_<version>_<arch>.deb (release, Swift runtime linked statically, systemd unit, conffiles).
+deb: setup
+	SWIFT=$(SWIFT) bash Scripts/make-deb.sh
 
 clean:
 	rm -rf .build .build-bench
