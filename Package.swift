@@ -37,7 +37,8 @@ let package = Package(
             swiftSettings: strict),
         .target(name: "WardGeoIP", dependencies: ["CMaxMindDB", "WardCore", "WardAnomaly"], swiftSettings: strict),
         .target(
-            name: "WardOutput", dependencies: ["WardCore", "WardFlows", "WardDICOM", "WardHL7", "WardSMB2", "WardAnomaly"],
+            name: "WardOutput",
+            dependencies: ["WardCore", "WardFlows", "WardDICOM", "WardHL7", "WardSMB2", "WardAnomaly", "WardGeoIP"],
             swiftSettings: strict),
         .target(
             name: "WardEngine",
@@ -47,7 +48,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "WardCLI", dependencies: ["WardEngine", "WardCapture", "WardFlows", "WardOutput", "WardCore", "WardPolicy", "WardAnomaly", "WardSyslog", argumentParser], swiftSettings: strict),
+        .target(name: "WardCLI", dependencies: ["WardEngine", "WardCapture", "WardFlows", "WardOutput", "WardCore", "WardPolicy", "WardAnomaly", "WardSyslog", "WardGeoIP", argumentParser], swiftSettings: strict),
         .executableTarget(name: "wardwatch", dependencies: ["WardCLI"], swiftSettings: strict),
         // MARK: - Tests
         .target(name: "WardTestSupport", dependencies: ["WardCore"], swiftSettings: strict),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import WardEngine
 import WardFlows
+import WardGeoIP
 import WardOutput
 import WardSyslog
 
@@ -30,6 +31,12 @@ struct CommonOptions: ParsableArguments {
 
     @Option(name: .long, help: ArgumentHelp("Serve Prometheus metrics at http://ADDRESS:PORT/metrics (ADDRESS defaults to 127.0.0.1).", valueName: "[address:]port"))
     var metrics: String?
+
+    @Option(name: .long, help: ArgumentHelp("MaxMind-format country database (GeoLite2/GeoIP2 Country or City) for public addresses.", valueName: "mmdb"))
+    var geoipCountry: String?
+
+    @Option(name: .long, help: ArgumentHelp("MaxMind-format ASN database for public addresses.", valueName: "mmdb"))
+    var geoipAsn: String?
 
     @Flag(name: .long, help: "Include a wardwatch.flow record for every flow.")
     var flows = false
@@ -79,6 +86,15 @@ struct CommonOptions: ParsableArguments {
     func runOptions(interface: String? = nil) throws -> RunOptions {
         var options = RunOptions(
             observer: ObserverInfo(name: ProcessInfo.processInfo.hostName, version: wardWatchVersion, interface: interface))
+        if geoipCountry != nil || geoipAsn != nil {
+            do {
+                options.observer.geoIP = GeoIPEnricher(
+                    country: try geoipCountry.map { path throws(GeoIPError) in try GeoIPDatabase(path: path) },
+                    asn: try geoipAsn.map { path throws(GeoIPError) in try GeoIPDatabase(path: path) })
+            } catch {
+                throw InputFailure(message: "\(error)")
+            }
+        }
         options.filter = bpf
         options.emitFlows = flows
         options.emitHosts = hosts

@@ -65,9 +65,12 @@ public final class MetricsServer: @unchecked Sendable {
                 if errno == EINTR { continue }
                 return
             }
-            var timeout = timeval()
-            timeout.tv_sec = 2
-            setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            // A client that sends nothing for two seconds is dropped (the endpoint serves one request at a time).
+            var readable = pollfd(fd: client, events: Int16(POLLIN), revents: 0)
+            guard poll(&readable, 1, 2000) > 0 else {
+                close(client)
+                continue
+            }
             var request = [UInt8](repeating: 0, count: 1024)
             let count = recv(client, &request, request.count, 0)
             let line = count > 0 ? String(decoding: request[0..<count], as: UTF8.self) : ""

@@ -2,6 +2,7 @@ import WardAnomaly
 import WardCore
 import WardDICOM
 import WardFlows
+import WardGeoIP
 import WardHL7
 import WardPacket
 import WardSMB2
@@ -195,6 +196,7 @@ public struct EventFormatter: ~Copyable {
             if let source = alert.source {
                 writer.key("ip")
                 writer.value(source)
+                writeGeo(source)
             }
             if let mac = alert.sourceMAC {
                 writer.key("mac")
@@ -206,6 +208,7 @@ public struct EventFormatter: ~Copyable {
             writer.beginObject("destination")
             writer.key("ip")
             writer.value(destination)
+            writeGeo(destination)
             writer.endObject()
         }
         writer.beginObject("wardwatch")
@@ -476,11 +479,18 @@ public struct EventFormatter: ~Copyable {
             writer.key("mac")
             writer.value(mac)
         }
+        writeGeo(address)
         writer.key("packets")
         writer.value(counters.packets)
         writer.key("bytes")
         writer.value(counters.bytes)
         writer.endObject()
+    }
+
+    /// Country and ASN of a public address (ECS `geo.*`, `as.*`) when GeoIP databases are configured.
+    private mutating func writeGeo(_ address: IPAddress) {
+        guard let geoIP = observer.geoIP, let result = geoIP.enrich(address) else { return }
+        geoIP.encode(result, into: &writer)
     }
 
     private mutating func writeTransportName(_ transport: TransportLayer, ipProtocol: UInt8) {

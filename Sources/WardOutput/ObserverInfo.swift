@@ -1,3 +1,5 @@
+import WardGeoIP
+
 /// Who produced an event: the ECS `observer` fields every event carries.
 public struct ObserverInfo: Sendable {
     /// The sensor's name (the host name by default).
@@ -6,6 +8,8 @@ public struct ObserverInfo: Sendable {
     public var version: String
     /// The capture interface, for live capture.
     public var interface: String?
+    /// GeoIP and ASN enrichment for public addresses in flows and alerts, when databases are configured.
+    public var geoIP: GeoIPEnricher?
 
     /// Observer fields from their values.
     public init(name: String, version: String, interface: String? = nil) {

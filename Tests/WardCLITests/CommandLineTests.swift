@@ -93,4 +93,35 @@ import WardTestSupport
         #expect(result.status == 1)
         #expect(result.error.contains("/nonexistent.yaml"))
     }
+
+    @Test func enrichesPublicAddressesWithGeoIP() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var capture = PcapFileWriter()
+        // 172.16.10.31 (clinical, private) → 81.2.69.160 (a public address in the test database: GB, AS20712).
+        capture.append(
+            frame: FrameBuilder.udp(source: (0xAC10_0A1F, 40_000), destination: (0x5102_45A0, 443)), seconds: 1,
+            microseconds: 0)
+        let pcap = directory.appendingPathComponent("public.pcap")
+        try capture.write(to: pcap)
+        let database = Fixtures.packageRoot.appendingPathComponent("Tests/WardGeoIPTests/Fixtures/wardwatch-test.mmdb").path
+        let result = try runCommand(
+            Fixtures.binary,
+            ["replay", "--flows", "--events", "-", "--geoip-country", database, "--geoip-asn", database, pcap.path])
+        #expect(result.status == 0, "\(result.error)")
+        let flow = try #require(result.output.split(separator: "\n").first { $0.contains("\"wardwatch.flow\"") })
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(flow.utf8)) as? [String: Any])
+        let destination = try #require(object["destination"] as? [String: Any])
+        #expect((destination["geo"] as? [String: Any])?["country_iso_code"] as? String == "GB")
+        #expect((destination["as"] as? [String: Any])?["number"] as? Int == 20712)
+        #expect((object["source"] as? [String: Any])?["geo"] == nil)  // private addresses are not looked up
+        // The enriched events still match the published schema.
+        let events = directory.appendingPathComponent("events.jsonl")
+        try result.output.write(to: events, atomically: true, encoding: .utf8)
+        let validator = Fixtures.packageRoot.appendingPathComponent("schema/validate.py").path
+        let validation = try runCommand("/usr/bin/env", ["python3", validator, events.path])
+        #expect(validation.status == 0, "\(validation.output)\(validation.error)")
+        let missing = try runCommand(Fixtures.binary, ["replay", "--quiet", "--geoip-country", "/nonexistent.mmdb", pcap.path])
+        #expect(missing.status == 1 && missing.error.contains("/nonexistent.mmdb"))
+    }
 }
