@@ -77,6 +77,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
-            name: "WardCLITests", dependencies: ["WardCLI", "WardTestSupport", argumentParser], swiftSettings: strict),
+            name: "WardCLITests", dependencies: ["WardCLI", "WardOutput", "WardTestSupport", argumentParser],
+            swiftSettings: strict),
     ]
 )

@@ -82,8 +82,9 @@ struct CommonOptions: ParsableArguments {
         }
     }
 
-    /// Run options from the flags; opens the events destination.
+    /// Run options from the flags; opens the events destination (appending in live mode).
     func runOptions(interface: String? = nil) throws -> RunOptions {
+        let isLive = interface != nil
         var options = RunOptions(
             observer: ObserverInfo(name: ProcessInfo.processInfo.hostName, version: wardWatchVersion, interface: interface))
         if geoipCountry != nil || geoipAsn != nil {
@@ -106,7 +107,7 @@ struct CommonOptions: ParsableArguments {
         options.flowTable.otherTimeout = otherTimeout
         if let events {
             do {
-                options.events = try JSONLinesFile(path: events)
+                options.events = try JSONLinesFile(path: events, append: isLive)
             } catch {
                 throw InputFailure(message: error.message)
             }

@@ -13,8 +13,7 @@ struct SiteOptions: ParsableArguments {
 
     /// The signatures directory to use, if any.
     var signaturesDirectory: String? {
-        if let signatures { return signatures }
-        return ["Signatures", "/usr/share/wardwatch/Signatures"].first { FileManager.default.fileExists(atPath: $0) }
+        signatures ?? defaultSignaturesDirectory()
     }
 
     /// The detectors configured from the site file and signatures; a bad file is bad input (exit 1).
@@ -49,10 +48,15 @@ struct CheckConfigCommand: ParsableCommand {
     var signatures: String?
 
     mutating func run() throws {
-        let directory = signatures ?? (FileManager.default.fileExists(atPath: "Signatures") ? "Signatures" : nil)
+        let directory = signatures ?? defaultSignaturesDirectory()
         let errors = WardPolicy.validate(siteFile: siteFile, signaturesDirectory: directory)
         for error in errors { FileHandle.standardError.write(Data("\(error)\n".utf8)) }
         if !errors.isEmpty { throw ExitCode(1) }
         print("configuration OK: \(siteFile ?? "(no site file)"), \(directory ?? "built-in signatures")")
     }
+}
+
+/// `./Signatures` when run from a checkout, else the installed `/usr/share/wardwatch/Signatures`, else none (built in).
+func defaultSignaturesDirectory() -> String? {
+    ["Signatures", "/usr/share/wardwatch/Signatures"].first { FileManager.default.fileExists(atPath: $0) }
 }

@@ -20,9 +20,10 @@ public final class JSONLinesFile {
     /// Lines written.
     public private(set) var linesWritten: UInt64 = 0
 
-    /// Opens `path` for writing (truncating), or standard output when `path` is `-`.
+    /// Opens `path` for writing, or standard output when `path` is `-`: truncating for a replay's report, appending
+    /// for a daemon (a restart must not erase what it wrote before).
     /// - Throws: `OutputError` when the file cannot be created.
-    public init(path: String) throws(OutputError) {
+    public init(path: String, append: Bool = false) throws(OutputError) {
         buffer.reserveCapacity(bufferLimit + 16 * 1024)
         name = path
         if path == "-" {
@@ -30,7 +31,7 @@ public final class JSONLinesFile {
             ownsDescriptor = false
             return
         }
-        let opened = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let opened = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0o600)
         guard opened >= 0 else {
             throw OutputError("cannot open events file \(path): \(String(cString: strerror(errno)))")
         }

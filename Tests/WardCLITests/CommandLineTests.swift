@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Testing
+import WardOutput
 import WardTestSupport
 
 @testable import WardCLI
@@ -123,5 +124,23 @@ import WardTestSupport
         #expect(validation.status == 0, "\(validation.output)\(validation.error)")
         let missing = try runCommand(Fixtures.binary, ["replay", "--quiet", "--geoip-country", "/nonexistent.mmdb", pcap.path])
         #expect(missing.status == 1 && missing.error.contains("/nonexistent.mmdb"))
+    }
+
+    @Test func daemonEventsAppendWhileReplayReportsStartFresh() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("events.jsonl").path
+        for _ in 0..<2 {
+            let file = try JSONLinesFile(path: path, append: true)
+            file.write(line: Array("{}\n".utf8))
+            file.flush()
+        }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "{}\n{}\n")
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let replay = try JSONLinesFile(path: path)
+        replay.write(line: Array("{}\n".utf8))
+        replay.flush()
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "{}\n")
     }
 }
