@@ -18,6 +18,7 @@ let package = Package(
     targets: [
         // MARK: - C surface
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+        .target(name: "CCapabilities"),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CMaxMindDB", pkgConfig: "libmaxminddb", providers: [.apt(["libmaxminddb-dev"])]),
         // MARK: - Hot path (no Foundation)
@@ -43,7 +44,7 @@ let package = Package(
         .target(
             name: "WardEngine",
             dependencies: [
-                "CPcap", "WardCore", "WardPacket", "WardFlows", "WardCapture", "WardOutput", "WardDICOM", "WardHL7",
+                "CPcap", "CCapabilities", "WardCore", "WardPacket", "WardFlows", "WardCapture", "WardOutput", "WardDICOM", "WardHL7",
                 "WardSMB2", "WardAnomaly", "WardSyslog", "WardNames",
             ],
             swiftSettings: strict

@@ -157,6 +157,11 @@ extension Engine {
             deliverCaptured(session: session, stream: stream, payload: payload, from: from, wireLength: wireLength,
                             direction: direction, time: time)
         case .early:
+            let ahead = Int(Int32(bitPattern: sequence &- reassemblers[stream].nextSequence))
+            if ahead > analysis.maximumGap {
+                abandon(session: session)
+                return
+            }
             let before = reassemblers[stream].bufferedBytes
             let fits = captured == wireLength && reassemblyBytes + captured <= analysis.reassemblyBytesTotal
             if fits && reassemblers[stream].store(sequence: sequence, payload: payload) {
@@ -213,6 +218,16 @@ extension Engine {
             ready.withUnsafeBytes { deliver(session: session, bytes: $0.bytes, direction: direction, time: time) }
             reassemblers[stream].advance(by: count)
         }
+    }
+
+    /// Ends a session whose stream jumped impossibly far (a desynchronised or forged sequence number): its records
+    /// so far are emitted, and the flow is left unanalysed from here on.
+    private mutating func abandon(session: Int32) {
+        guard let current = sessions.items[Int(session)] else { return }
+        statistics.sessionsAbandoned &+= 1
+        let flow = flows.flow(at: current.flowSlot)
+        finishSession(session, flow: flow)
+        flows.setApplicationSlot(-2, at: current.flowSlot)
     }
 
     /// Declares every hole before buffered data lost, delivering the buffered data in order.

@@ -66,12 +66,13 @@ public enum Live {
         } catch {
             throw .capture(error)
         }
-        if let user = settings.user {
-            do {
-                try PrivilegeDrop.switchTo(user: user)
-            } catch {
-                throw .privileges(error.message)
-            }
+        do {
+            if let user = settings.user { try PrivilegeDrop.switchTo(user: user) }
+            // Root that switched users has lost its capabilities already; an unprivileged daemon started with
+            // CAP_NET_RAW/CAP_NET_ADMIN gives them up here. Either way nothing privileged is left.
+            if geteuid() != 0 { try PrivilegeDrop.dropCapabilities() }
+        } catch {
+            throw .privileges(error.message)
         }
         stopRequested.store(false, ordering: .relaxed)
         liveHandleAddress.store(handle.signalSafeAddress, ordering: .releasing)

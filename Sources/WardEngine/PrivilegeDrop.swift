@@ -1,3 +1,4 @@
+import CCapabilities
 import Foundation
 
 /// Switching from root to an unprivileged account once the capture socket is open.
@@ -6,6 +7,13 @@ public enum PrivilegeDrop {
     public struct Failure: Error {
         /// What went wrong.
         public let message: String
+    }
+
+    /// Gives up every capability (for a daemon started unprivileged with CAP_NET_RAW/CAP_NET_ADMIN, as the systemd
+    /// unit does): once the capture socket is open, the process keeps no privilege at all.
+    /// - Throws: `Failure` when the kernel refuses.
+    public static func dropCapabilities() throws(Failure) {
+        guard ward_drop_all_capabilities() == 0 else { throw Failure(message: "dropping capabilities: \(errnoText())") }
     }
 
     /// Switches the process to `user` (groups, group, then user) and checks root cannot be regained.

@@ -8,6 +8,9 @@ public struct StreamAnalysisConfiguration: Sendable {
     public var reassemblyBytesTotal = 64 * 1024 * 1024
     /// The most connections analysed at once; further matches are counted and left unanalysed.
     public var maximumSessions = 65_536
+    /// A hole in a stream larger than this is not a loss but a desynchronised or forged sequence number: the
+    /// analyzer's session ends there (its records so far are kept) instead of scanning the rest for a resync.
+    public var maximumGap = 16 * 1024 * 1024
     /// Payload packets the probes look at before a flow is left unanalysed.
     public var probePackets: UInt8 = 4
 

@@ -133,9 +133,15 @@ public struct FlowTable: ~Copyable {
 
     private func shouldRestart(_ record: FlowRecord, packet: DecodedPacket, at time: PacketTime) -> Bool {
         if time.nanoseconds(since: record.lastSeen) > timeouts[Int(record.timeoutClass.rawValue)] { return true }
-        // A fresh SYN on a finished connection is a new connection reusing the ports (Zeek does the same).
-        return record.timeoutClass == .terminated && packet.transport == .tcp
-            && packet.tcp.flags.contains(.syn) && !packet.tcp.flags.contains(.ack)
+        guard packet.transport == .tcp && packet.tcp.flags.contains(.syn) && !packet.tcp.flags.contains(.ack) else {
+            return false
+        }
+        // A fresh SYN on a finished connection is a new connection reusing the ports (Zeek does the same); so is a
+        // SYN whose initial sequence number differs from the one this connection started with.
+        if record.timeoutClass == .terminated { return true }
+        guard let start = record.tcp.originatorStreamStart else { return false }
+        let fromOriginator = record.originatorAddress == packet.sourceAddress && record.originatorPort == packet.sourcePort
+        return fromOriginator && packet.tcp.sequenceNumber &+ 1 != start
     }
 
     private mutating func createFlow(key: FlowKey, sourceIsLow: Bool, packet: DecodedPacket, at time: PacketTime)

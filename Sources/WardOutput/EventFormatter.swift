@@ -414,6 +414,8 @@ public struct EventFormatter: ~Copyable {
         writer.value(statistics.reassemblyGapBytes)
         writer.key("reassembly_overflows")
         writer.value(statistics.reassemblyOverflows)
+        writer.key("sessions_abandoned")
+        writer.value(statistics.sessionsAbandoned)
         writer.key("hosts")
         writer.value(statistics.hosts)
         writer.key("hosts_evicted")

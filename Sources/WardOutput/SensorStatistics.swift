@@ -38,6 +38,8 @@ public struct SensorStatistics: Sendable {
     public var sessionsRefused: UInt64 = 0
     /// Bytes declared lost to analyzers (capture loss, snaplen, or reassembly limits).
     public var reassemblyGapBytes: UInt64 = 0
+    /// Analysed connections given up because their sequence numbers jumped more than the allowed gap.
+    public var sessionsAbandoned: UInt64 = 0
     /// Times a connection's out-of-order buffer, or the sensor-wide reassembly budget, was full.
     public var reassemblyOverflows: UInt64 = 0
     /// Protocol anomalies reported by the analyzers, by name, non-zero only.

@@ -96,7 +96,7 @@ public struct SMB2Framer: Sendable {
                 let available = input.byteCount - offset
                 let take = min(wanted, available)
                 if take > 0 {
-                    for index in 0..<take { buffer.append(input.loadUInt8(at: offset + index)) }
+                    input.extracting(offset..<(offset + take)).withUnsafeBytes { buffer.append(contentsOf: $0) }
                     offset += take
                 }
                 guard buffer.count >= target else { return .needMoreBytes }

@@ -104,6 +104,39 @@ import WardTestSupport
         #expect(stats.contains("\"kernel_drops\":0"))
     }
 
+    /// The systemd unit's way: started as an unprivileged user holding only CAP_NET_RAW and CAP_NET_ADMIN (ambient),
+    /// the sensor opens the capture and then holds no capability at all.
+    @Test(.enabled(if: namespacesAvailable && which("setpriv") != nil, "needs root, namespaces and setpriv"))
+    func unprivilegedDaemonDropsItsCapabilitiesAfterOpening() throws {
+        let lab = Lab()
+        lab.tearDown()
+        try lab.up()
+        defer { lab.tearDown() }
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        chmod(directory.path, 0o777)
+        let events = directory.appendingPathComponent("events.jsonl")
+        let sensor = Process()
+        sensor.executableURL = URL(fileURLWithPath: which("ip")!)
+        sensor.arguments = [
+            "netns", "exec", lab.sensor, which("setpriv")!, "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+            "--inh-caps=+net_raw,+net_admin", "--ambient-caps=+net_raw,+net_admin", Fixtures.binary, "live",
+            "--interface", "wwl0", "--quiet", "--duration", "3", "--events", events.path,
+        ]
+        try sensor.run()
+        Thread.sleep(forTimeInterval: 1.5)
+        let status = try String(contentsOfFile: "/proc/\(try sensorPID(parent: sensor.processIdentifier))/status", encoding: .utf8)
+        let lines = status.split(separator: "\n")
+        for field in ["CapEff:", "CapPrm:", "CapAmb:"] {
+            let line = lines.first { $0.hasPrefix(field) } ?? ""
+            #expect(line.hasSuffix("0000000000000000"), "\(line)")
+        }
+        #expect(lines.first { $0.hasPrefix("Uid:") }?.contains("\t0\t") == false)
+        sensor.waitUntilExit()
+        #expect(sensor.terminationStatus == 0)
+        #expect(try String(contentsOf: events, encoding: .utf8).contains("\"wardwatch.stats\""))
+    }
+
     /// `ip netns exec` execs the binary in place, but look for a child too in case a wrapper stays.
     private func sensorPID(parent: Int32) throws -> Int32 {
         let children = (try? String(contentsOfFile: "/proc/\(parent)/task/\(parent)/children", encoding: .utf8)) ?? ""

@@ -20,6 +20,8 @@ private struct Segment {
     let fromClient: Bool
     let flags: UInt8
     var payload = 0
+    /// A retransmission: same sequence number as that side's previous segment.
+    var retransmitted = false
 }
 
 private func frame(_ segment: Segment, sequence: UInt32) -> [UInt8] {
@@ -39,7 +41,13 @@ private func play(_ segments: [Segment]) -> FlowRecord {
     var clientSequence: UInt32 = 1000
     var serverSequence: UInt32 = 5000
     var slot: Int32 = -1
+    var previousClient = clientSequence
+    var previousServer = serverSequence
     for (index, segment) in segments.enumerated() {
+        if segment.retransmitted {
+            if segment.fromClient { clientSequence = previousClient } else { serverSequence = previousServer }
+        }
+        if segment.fromClient { previousClient = clientSequence } else { previousServer = serverSequence }
         let sequence = segment.fromClient ? clientSequence : serverSequence
         let bytes = frame(segment, sequence: sequence)
         let advance = UInt32(segment.payload) + (segment.flags & (Flag.syn | Flag.fin) != 0 ? 1 : 0)
@@ -90,7 +98,9 @@ private func play(_ segments: [Segment]) -> FlowRecord {
     }
 
     @Test func unansweredSYNIsS0() {
-        let flow = play([Segment(fromClient: true, flags: Flag.syn), Segment(fromClient: true, flags: Flag.syn)])
+        let flow = play([
+            Segment(fromClient: true, flags: Flag.syn), Segment(fromClient: true, flags: Flag.syn, retransmitted: true),
+        ])
         #expect(flow.connectionState == .s0)
         #expect(flow.originator.packets == 2)
     }
@@ -221,5 +231,20 @@ private func play(_ segments: [Segment]) -> FlowRecord {
             #expect(hosts.count <= 10)
         }
         #expect(hosts.evictions == 90)
+    }
+}
+
+@Suite struct PortReuseTests {
+    @Test func aSYNWithANewInitialSequenceStartsANewConnection() {
+        var table = FlowTable()
+        let first = FrameBuilder.tcp(source: client, destination: server, flags: Flag.syn, sequence: 1000)
+        let reused = FrameBuilder.tcp(source: client, destination: server, flags: Flag.syn, sequence: 777_777)
+        for (index, bytes) in [first, first, reused].enumerated() {
+            let packet = bytes.withUnsafeBytes { PacketDecoder.decode($0.bytes, wireLength: bytes.count, linkType: .ethernet) }
+            _ = table.update(with: packet, frameLength: bytes.count, at: PacketTime(nanoseconds: Int64(index) * 1_000_000))
+            if index < 2 { #expect(table.ended == nil) }
+        }
+        #expect(table.ended?.originator.packets == 2)  // the retransmitted SYN stayed in the first connection
+        #expect(table.count == 1)
     }
 }
