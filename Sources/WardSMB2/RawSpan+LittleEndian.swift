@@ -1,31 +1,7 @@
 import WardCore
 
-/// Little-endian reads SMB2 needs beyond WardCore's (kept in this module; WardCore is not modified).
+/// Text decoding SMB2 needs: UTF-16LE and single-byte names.
 extension RawSpan {
-    /// The little-endian 64-bit value at `offset`; the caller has checked the bounds.
-    @inlinable
-    package func loadUInt64LE(at offset: Int) -> UInt64 {
-        UInt64(littleEndian: unsafeLoadUnaligned(fromByteOffset: offset, as: UInt64.self))
-    }
-
-    /// The little-endian 16-bit value at `offset`, or `nil` when it lies outside the span.
-    @inlinable
-    package func uint16LEIfPresent(at offset: Int) -> UInt16? {
-        contains(offset: offset, length: 2) ? loadUInt16LE(at: offset) : nil
-    }
-
-    /// The little-endian 32-bit value at `offset`, or `nil` when it lies outside the span.
-    @inlinable
-    package func uint32LEIfPresent(at offset: Int) -> UInt32? {
-        contains(offset: offset, length: 4) ? loadUInt32LE(at: offset) : nil
-    }
-
-    /// The little-endian 64-bit value at `offset`, or `nil` when it lies outside the span.
-    @inlinable
-    package func uint64LEIfPresent(at offset: Int) -> UInt64? {
-        contains(offset: offset, length: 8) ? loadUInt64LE(at: offset) : nil
-    }
-
     /// Decodes `length` bytes of UTF-16LE at `offset` into a string of at most `maxCodeUnits` code units
     /// (unpaired surrogates become U+FFFD); `nil` when the range lies outside the span.
     package func utf16LEString(at offset: Int, length: Int, maxCodeUnits: Int) -> String? {

@@ -1,7 +1,7 @@
 import Testing
 import WardCore
-import WardTestSupport
 import WardHL7
+import WardTestSupport
 
 @Suite struct MLLPFramerTests {
     static let t0 = PacketTime(nanoseconds: 1_000_000_000)
