@@ -2,10 +2,10 @@ import WardCore
 
 /// What every detector shares: site knowledge, the clock (packet time), warm-up, suppression and the alert queue.
 struct DetectionContext {
-    let configuration: DetectorConfiguration
-    let zones: ZoneMap
-    let inventory: DeviceInventory
-    let signatures: DetectionSignatures
+    private(set) var configuration: DetectorConfiguration
+    private(set) var zones: ZoneMap
+    private(set) var inventory: DeviceInventory
+    private(set) var signatures: DetectionSignatures
     /// The first observation's time: warm-up runs from here.
     private(set) var firstTime: PacketTime?
     /// The latest packet time seen (observations or `advance(to:)`).
@@ -28,6 +28,17 @@ struct DetectionContext {
     }
 
     var suppressionEvictions: Int { suppressor.evictions }
+
+    /// Takes new settings, zones, devices and signatures, keeping everything learned and the suppression state.
+    mutating func reconfigure(
+        configuration: DetectorConfiguration, zones: ZoneMap, inventory: DeviceInventory,
+        signatures: DetectionSignatures
+    ) {
+        self.configuration = configuration
+        self.zones = zones
+        self.inventory = inventory
+        self.signatures = signatures
+    }
 
     mutating func advance(to time: PacketTime) {
         if firstTime == nil { firstTime = time }

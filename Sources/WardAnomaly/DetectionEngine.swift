@@ -36,6 +36,15 @@ public struct DetectionEngine {
         hl7Senders = HL7SenderDetector(configuration: configuration)
     }
 
+    /// Applies a reloaded site file and Signatures/ (SIGHUP): thresholds, zones, devices and signature lists change,
+    /// while learned baselines, seen devices and suppression state are kept (table capacities stay as started).
+    public mutating func reconfigure(
+        configuration: DetectorConfiguration, zones: ZoneMap, knownDevices: DeviceInventory,
+        signatures: DetectionSignatures
+    ) {
+        context.reconfigure(configuration: configuration, zones: zones, inventory: knownDevices, signatures: signatures)
+    }
+
     /// Feeds one observation to the detectors that use it.
     public mutating func observe(_ observation: Observation) {
         context.advance(to: observation.time)

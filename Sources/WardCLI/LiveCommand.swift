@@ -36,12 +36,16 @@ struct LiveCommand: ParsableCommand {
         let quiet = common.quiet
         let report: RunReport
         do {
-            report = try Live.run(settings: settings, options: options) { warning in
+            let site = self.site
+            report = try Live.run(
+                settings: settings, options: options,
+                onStart: { warning in
                 if let warning { FileHandle.standardError.write(Data("wardwatch: warning: \(warning)\n".utf8)) }
                 if !quiet {
                     FileHandle.standardError.write(Data("wardwatch: capturing on \(settings.interface)\n".utf8))
                 }
-            }
+            },
+                reload: { site.reload(into: &$0) })
         } catch {
             throw InputFailure(message: error.description)
         }

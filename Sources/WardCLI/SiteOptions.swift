@@ -18,19 +18,37 @@ struct SiteOptions: ParsableArguments {
 
     /// The detectors configured from the site file and signatures; a bad file is bad input (exit 1).
     func detectionEngine() throws -> DetectionEngine {
-        var site = SiteConfiguration.defaults
-        var detectionSignatures = DetectionSignatures.builtIn
         do throws(ConfigurationErrors) {
-            if let config { site = try SiteConfiguration.load(path: config) }
-            if let directory = signaturesDirectory {
-                detectionSignatures = try SignatureSet.load(directory: directory).detectionSignatures
-            }
+            let (site, signatures) = try load()
+            return DetectionEngine(
+                configuration: site.detection, zones: site.zoneMap, knownDevices: site.inventory,
+                signatures: signatures)
         } catch {
             throw InputFailure(message: error.description)
         }
-        return DetectionEngine(
-            configuration: site.detection, zones: site.zoneMap, knownDevices: site.inventory,
-            signatures: detectionSignatures)
+    }
+
+    /// Re-reads the site file and signatures into running detectors (SIGHUP); returns the problem, or `nil`.
+    func reload(into detection: inout DetectionEngine) -> String? {
+        do throws(ConfigurationErrors) {
+            let (site, signatures) = try load()
+            detection.reconfigure(
+                configuration: site.detection, zones: site.zoneMap, knownDevices: site.inventory,
+                signatures: signatures)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    private func load() throws(ConfigurationErrors) -> (SiteConfiguration, DetectionSignatures) {
+        var site = SiteConfiguration.defaults
+        var signatures = DetectionSignatures.builtIn
+        if let config { site = try SiteConfiguration.load(path: config) }
+        if let directory = signaturesDirectory {
+            signatures = try SignatureSet.load(directory: directory).detectionSignatures
+        }
+        return (site, signatures)
     }
 }
 

@@ -114,6 +114,12 @@ public struct Engine: ~Copyable {
         expire(budget: Int.max)
     }
 
+    /// Applies reloaded detector settings (SIGHUP) without losing flows, hosts or anything the detectors learned.
+    /// - Parameter apply: changes the detectors and returns whether it did (a reload that failed changes nothing).
+    public mutating func reconfigureDetection(_ apply: (inout DetectionEngine) -> Bool) {
+        if apply(&detection) { statistics.reloads &+= 1 }
+    }
+
     /// Records the capture's kernel and interface drop counters (live capture), for the statistics and metrics.
     public mutating func recordKernelDrops(_ dropped: UInt64, interface: UInt64) {
         statistics.kernelDrops = dropped

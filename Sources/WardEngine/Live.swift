@@ -1,6 +1,7 @@
 import CPcap
 import Foundation
 import Synchronization
+import WardAnomaly
 import WardCapture
 import WardCore
 import WardFlows
@@ -9,6 +10,8 @@ import WardPacket
 
 /// Set by SIGINT/SIGTERM; the capture loop stops, flushes every flow and the output queue, and returns.
 let stopRequested = Atomic<Bool>(false)
+/// Set by SIGHUP: reload the site file and Signatures/ at the next idle moment.
+let reloadRequested = Atomic<Bool>(false)
 /// The open live handle's address, so the signal handler can wake a `pcap_dispatch` blocked in `poll`.
 let liveHandleAddress = Atomic<Int>(0)
 
@@ -52,8 +55,11 @@ public enum Live {
 
     /// Captures until SIGINT/SIGTERM (or `duration`), then flushes and reports.
     /// - Parameter onStart: called once the capture is open and privileges are dropped (e.g. to print a banner).
+    /// - Parameter reload: called on SIGHUP to re-read the site file and Signatures/; it applies them to the detectors
+    ///   and returns `nil`, or returns the problem (the old settings then stay in force).
     public static func run(
-        settings: CaptureSettings, options: RunOptions, onStart: (String?) -> Void = { _ in }
+        settings: CaptureSettings, options: RunOptions, onStart: (String?) -> Void = { _ in },
+        reload: (inout DetectionEngine) -> String? = { _ in nil }
     ) throws(StartError) -> RunReport {
         let handle: PcapHandle
         let warning: String?
@@ -114,6 +120,16 @@ public enum Live {
                     }
                     pointer.pointee.engine.tick(at: wallClockTime())
                 }
+                if reloadRequested.exchange(false, ordering: .relaxed) {
+                    var problem: String?
+                    pointer.pointee.engine.reconfigureDetection {
+                        problem = reload(&$0)
+                        return problem == nil
+                    }
+                    if let problem {
+                        FileHandle.standardError.write(Data("wardwatch: reload failed, keeping the old settings: \(problem)\n".utf8))
+                    }
+                }
                 if let deadline, Date() >= deadline { break }
             }
         }
@@ -132,6 +148,12 @@ public enum Live {
         sigaddset(&mask, SIGINT)
         sigaddset(&mask, SIGTERM)
         pthread_sigmask(SIG_UNBLOCK, &mask, nil)
+        sigaddset(&mask, SIGHUP)
+        pthread_sigmask(SIG_UNBLOCK, &mask, nil)
+        signal(SIGHUP) { _ in
+            reloadRequested.store(true, ordering: .relaxed)
+            PcapHandle.breakLoop(signalSafeAddress: liveHandleAddress.load(ordering: .acquiring))
+        }
         for signalNumber in [SIGINT, SIGTERM] {
             // With TPACKET_V3 an idle link can leave pcap_dispatch in poll(2) indefinitely; pcap_breakloop wakes
             // it through libpcap's eventfd and is documented as safe in a signal handler.

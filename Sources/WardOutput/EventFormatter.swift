@@ -416,6 +416,8 @@ public struct EventFormatter: ~Copyable {
         writer.value(statistics.reassemblyOverflows)
         writer.key("sessions_abandoned")
         writer.value(statistics.sessionsAbandoned)
+        writer.key("reloads")
+        writer.value(statistics.reloads)
         writer.key("hosts")
         writer.value(statistics.hosts)
         writer.key("hosts_evicted")

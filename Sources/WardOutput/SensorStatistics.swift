@@ -24,6 +24,8 @@ public struct SensorStatistics: Sendable {
     public var dnsQueries: UInt64 = 0
     /// TLS ClientHello server names the detectors saw.
     public var tlsServerNames: UInt64 = 0
+    /// Configuration reloads applied (SIGHUP).
+    public var reloads: UInt64 = 0
     /// Alerts raised by the detectors.
     public var alerts: UInt64 = 0
     /// Events not delivered because the output queue was full (live capture only).

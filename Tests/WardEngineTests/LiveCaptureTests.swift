@@ -5,50 +5,12 @@ import WardTestSupport
 /// Live capture on a veth pair between two network namespaces this test creates: packets seen in place,
 /// flows flushed on SIGTERM, root dropped after the capture opens. Traffic stays between the two namespaces.
 @Suite(.serialized) struct LiveCaptureTests {
-    /// Two namespaces joined by a veth pair, 198.51.100.1 (capture side) and .2; removed on `tearDown`.
-    struct Lab {
-        let sensor = "wwlive-a-\(getpid())"
-        let peer = "wwlive-b-\(getpid())"
-
-        func up() throws {
-            try run("ip", "netns", "add", sensor)
-            try run("ip", "netns", "add", peer)
-            try run("ip", "link", "add", "wwl0", "netns", sensor, "type", "veth", "peer", "name", "wwl1", "netns", peer)
-            try run("ip", "-n", sensor, "addr", "add", "198.51.100.1/24", "dev", "wwl0")
-            try run("ip", "-n", peer, "addr", "add", "198.51.100.2/24", "dev", "wwl1")
-            for (namespace, device) in [(sensor, "wwl0"), (peer, "wwl1")] {
-                try run("ip", "-n", namespace, "link", "set", device, "up")
-                try run("ip", "-n", namespace, "link", "set", "lo", "up")
-            }
-        }
-
-        func tearDown() {
-            _ = try? runCommand("/usr/sbin/ip", ["netns", "del", sensor])
-            _ = try? runCommand("/usr/sbin/ip", ["netns", "del", peer])
-        }
-
-        func run(_ arguments: String...) throws {
-            let result = try runCommand(which(arguments[0]) ?? "/usr/sbin/\(arguments[0])", Array(arguments.dropFirst()))
-            guard result.status == 0 else { throw LabError.command(arguments.joined(separator: " "), result.error) }
-        }
-    }
-
-    enum LabError: Error {
-        case command(String, String)
-    }
-
     /// Namespaces need root and a kernel that allows them; elsewhere the test says why it did not run.
-    static let namespacesAvailable: Bool = {
-        guard getuid() == 0, which("ip") != nil else { return false }
-        let probe = "wwlive-probe-\(getpid())"
-        guard (try? runCommand(which("ip")!, ["netns", "add", probe]))?.status == 0 else { return false }
-        _ = try? runCommand(which("ip")!, ["netns", "del", probe])
-        return true
-    }()
+    static let namespacesAvailable = NamespaceLab.available
 
     @Test(.enabled(if: namespacesAvailable, "needs root and network namespaces (ip netns)"))
     func capturesOnVethFlushesOnSIGTERMAndDropsRoot() throws {
-        let lab = Lab()
+        let lab = NamespaceLab(name: "wwlive")
         lab.tearDown()
         try lab.up()
         defer { lab.tearDown() }
@@ -108,7 +70,7 @@ import WardTestSupport
     /// the sensor opens the capture and then holds no capability at all.
     @Test(.enabled(if: namespacesAvailable && which("setpriv") != nil, "needs root, namespaces and setpriv"))
     func unprivilegedDaemonDropsItsCapabilitiesAfterOpening() throws {
-        let lab = Lab()
+        let lab = NamespaceLab(name: "wwlive")
         lab.tearDown()
         try lab.up()
         defer { lab.tearDown() }
