@@ -102,6 +102,8 @@ final class SyslogDestinationState: @unchecked Sendable {
     var counters = SyslogCounters()
     var stopping = false
     var stopped = false
+    /// Set while someone waits in `flush`: the I/O thread retries a lost collector at once instead of backing off.
+    var flushing = false
 
     init(options: SyslogOptions, spool: SyslogSpool?) {
         self.options = options
@@ -196,7 +198,12 @@ final class SyslogDestinationState: @unchecked Sendable {
 
     func waitUntilDelivered(deadline: Date) -> Bool {
         condition.lock()
-        defer { condition.unlock() }
+        flushing = true
+        condition.broadcast()
+        defer {
+            flushing = false
+            condition.unlock()
+        }
         while !(isIdle && inFlightCount == 0) {
             if stopped || !condition.wait(until: deadline) { return isIdle && inFlightCount == 0 }
         }
@@ -407,10 +414,15 @@ final class SyslogWorker: @unchecked Sendable {
     }
 
     /// Sleeps `delay` (interruptible by `close`), then doubles it up to the maximum.
+    /// While a `flush` waits, retries after the minimum delay, so a shutdown does not wait out a long backoff.
     private func backOff(_ delay: inout Double) {
-        let deadline = Date(timeIntervalSinceNow: delay)
         state.condition.lock()
-        while !state.stopping && Date() < deadline { _ = state.condition.wait(until: deadline) }
+        let wait = state.flushing ? options.reconnectMinimumDelay : delay
+        let deadline = Date(timeIntervalSinceNow: wait)
+        while !state.stopping && Date() < deadline {
+            _ = state.condition.wait(until: deadline)
+            if state.flushing && wait > options.reconnectMinimumDelay { break }
+        }
         state.condition.unlock()
         delay = min(delay * 2, options.reconnectMaximumDelay)
     }

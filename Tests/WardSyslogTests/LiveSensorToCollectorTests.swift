@@ -3,8 +3,9 @@ import Testing
 import WardTestSupport
 
 /// The appliance end to end: `wardwatch live` on a veth between two namespaces, delivering to a real rsyslog over
-/// its unix socket; SIGHUP reloads the site file (a broken one is refused, the old settings stay), SIGTERM flushes
-/// every flow to the collector before the sensor exits.
+/// its unix socket; SIGHUP reloads the site file (a broken one is refused, the old settings stay); the collector is
+/// down for a while (`WARDWATCH_SYSLOG_OUTAGE` seconds, 30 by default) while traffic goes on; SIGTERM flushes every
+/// flow to the collector before the sensor exits, and every event arrives exactly once.
 @Suite(.serialized) struct LiveSensorToCollectorTests {
     @Test(.enabled(if: NamespaceLab.available, "needs root and network namespaces (ip netns)"))
     func liveEventsReachRsyslogAcrossReloadAndShutdown() throws {
@@ -44,6 +45,20 @@ import WardTestSupport
         Thread.sleep(forTimeInterval: 0.5)
         #expect(sensor.isRunning)
 
+        // Collector outage while the sensor keeps seeing traffic (new connections end as REJ and are reported).
+        let outage = Double(ProcessInfo.processInfo.environment["WARDWATCH_SYSLOG_OUTAGE"] ?? "") ?? 30
+        collector.stop()
+        let outageEnds = Date().addingTimeInterval(outage)
+        var port = 10
+        while Date() < outageEnds {
+            _ = try lab.exec(in: lab.peer, ["bash", "-c", "exec 3<>/dev/tcp/198.51.100.1/\(port) || true"])
+            port += 1
+            Thread.sleep(forTimeInterval: 1)
+        }
+        try collector.start()
+        _ = try lab.exec(in: lab.peer, ["bash", "-c", "exec 3<>/dev/tcp/198.51.100.1/\(port) || true"])
+        Thread.sleep(forTimeInterval: 0.5)
+
         kill(sensor.processIdentifier, SIGTERM)
         sensor.waitUntilExit()
         #expect(sensor.terminationStatus == 0)
@@ -56,8 +71,11 @@ import WardTestSupport
         // Every flow record written to the file also reached the collector, exactly once.
         let flows = written.filter { $0.contains("\"wardwatch.flow\"") }
         #expect(flows.count >= 2)
-        let received = collector.waitForMessages(flows.count).filter { $0.msgid == "wardwatch.flow" }
+        #expect(flows.count >= Int(outage / 2))
+        let received = collector.waitForMessages(written.count - 1, timeout: 30).filter { $0.msgid == "wardwatch.flow" }
         #expect(received.count == flows.count)
+        let uids = received.compactMap { ($0.json["wardwatch"] as? [String: Any]).flatMap { $0["flow"] as? [String: Any] }?["uid"] as? String }
+        #expect(Set(uids).count == uids.count, "a flow arrived twice")
         #expect(received.contains { ($0.json["wardwatch"] as? [String: Any]).flatMap { $0["flow"] as? [String: Any] }?["state"] as? String == "REJ" })
     }
 }
