@@ -61,6 +61,8 @@ public struct EventFormatter: ~Copyable {
         writeNumberString(UInt64(flow.key.ipProtocol))
         writer.key("type")
         writer.value(flow.key.lowAddress.isIPv4 ? "ipv4" : "ipv6")
+        writer.key("community_id")
+        writer.value(CommunityID.of(flow))
         writer.key("packets")
         writer.value(flow.originator.packets &+ flow.responder.packets)
         writer.key("bytes")
@@ -270,6 +272,8 @@ public struct EventFormatter: ~Copyable {
         writer.value(protocolName)
         writer.key("type")
         writer.value(flow.key.lowAddress.isIPv4 ? "ipv4" : "ipv6")
+        writer.key("community_id")
+        writer.value(CommunityID.of(flow))
         if let outer = flow.key.vlan.outer {
             writer.beginObject("vlan")
             writer.key("id")
