@@ -141,6 +141,8 @@ public struct Engine: ~Copyable {
         }.sorted { $0.name < $1.name }
         result.flowsCreated = flows.flowsCreated
         result.flowsEvicted = flows.evictions
+        result.flowsActive = flows.count
+        result.reassemblyBufferedBytes = reassemblyBytes
         result.hosts = flows.hosts.count
         result.hostsEvicted = flows.hosts.evictions
         result.macs = flows.hosts.macCount

@@ -11,6 +11,12 @@ public final class MetricsBoard: Sendable {
     public struct OutputCounters: Sendable {
         /// Events written to the events file.
         public var eventsWritten: UInt64 = 0
+        /// Events rendered, by kind: flow records, protocol records (DICOM, HL7, SMB), alerts.
+        public var flowEvents: UInt64 = 0
+        /// Protocol records rendered.
+        public var protocolEvents: UInt64 = 0
+        /// Alerts rendered.
+        public var alertEvents: UInt64 = 0
         /// Messages handed to syslog collectors and still queued, spooled, sent or dropped, over all collectors.
         public var syslogSent: UInt64 = 0
         /// Syslog messages waiting in memory or in the spool.
@@ -52,6 +58,9 @@ public final class MetricsBoard: Sendable {
                [("", statistics.interfaceDrops ?? 0)])
         metric("flows_created_total", "Flows created.", "counter", [("", statistics.flowsCreated)])
         metric("flows_evicted_total", "Flows evicted at the table bound.", "counter", [("", statistics.flowsEvicted)])
+        metric("flows_active", "Flows in the table.", "gauge", [("", UInt64(statistics.flowsActive))])
+        metric("reassembly_buffered_bytes", "Out-of-order bytes held for analyzers.", "gauge",
+               [("", UInt64(statistics.reassemblyBufferedBytes))])
         metric("hosts", "IP addresses held.", "gauge", [("", UInt64(statistics.hosts))])
         metric("analysed_connections_total", "Connections given to a protocol analyzer.", "counter", [
             ("{protocol=\"dicom\"}", statistics.dicomSessions), ("{protocol=\"hl7\"}", statistics.hl7Sessions),
@@ -66,6 +75,10 @@ public final class MetricsBoard: Sendable {
         metric("anomalies_total", "Decode and protocol anomalies by name.", "counter",
                (statistics.anomalies + statistics.protocolAnomalies).map { ("{name=\"\($0.name)\"}", $0.count) })
         metric("events_written_total", "Events written to the events file.", "counter", [("", output.eventsWritten)])
+        metric("events_total", "Events produced, by type.", "counter", [
+            ("{type=\"flow\"}", output.flowEvents), ("{type=\"protocol\"}", output.protocolEvents),
+            ("{type=\"alert\"}", output.alertEvents),
+        ])
         metric("syslog_sent_total", "Messages delivered to syslog collectors.", "counter", [("", output.syslogSent)])
         metric("syslog_pending", "Syslog messages queued or spooled.", "gauge", [("", output.syslogPending)])
         metric("syslog_dropped_total", "Syslog messages dropped.", "counter", [("", output.syslogDropped)])

@@ -61,6 +61,9 @@ public final class OutputThread: @unchecked Sendable {
         guard let metrics else { return }
         var counters = MetricsBoard.OutputCounters()
         counters.eventsWritten = destination?.linesWritten ?? 0
+        counters.flowEvents = flowsWritten
+        counters.protocolEvents = protocolRecordsWritten
+        counters.alertEvents = alertsWritten
         for collector in syslog {
             let delivered = collector.counters
             counters.syslogSent &+= delivered.sent

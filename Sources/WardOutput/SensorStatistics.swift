@@ -18,6 +18,10 @@ public struct SensorStatistics: Sendable {
     public var anomalies: [(name: String, count: UInt64)] = []
     /// Flows created.
     public var flowsCreated: UInt64 = 0
+    /// Flows in the table now (a gauge for the metrics endpoint).
+    public var flowsActive: Int = 0
+    /// Out-of-order bytes held by the reassemblers now (a gauge for the metrics endpoint).
+    public var reassemblyBufferedBytes: Int = 0
     /// Flows evicted to stay within the flow table bound.
     public var flowsEvicted: UInt64 = 0
     /// DNS queries whose names the detectors saw (the first of each flow).

@@ -53,6 +53,8 @@ import WardTestSupport
         let packets = scrape.output.split(separator: "\n").first { $0.hasPrefix("wardwatch_packets_total ") }
         #expect((packets?.split(separator: " ").last).flatMap { Int($0) } ?? 0 >= 6, "\(scrape.output)")
         #expect(scrape.output.contains("wardwatch_kernel_drops_total 0"))
+        #expect(scrape.output.contains("wardwatch_flows_active "))
+        #expect(scrape.output.contains("wardwatch_events_total{type=\"flow\"}"))
 
         kill(try sensorPID(parent: sensor.processIdentifier), SIGTERM)
         sensor.waitUntilExit()
