@@ -2,7 +2,7 @@
 SWIFT ?= swift
 DEMO_EVENTS := .build/demo/events.jsonl
 
-.PHONY: setup build demo test bench captures check-allocations eval scenarios deb clean
+.PHONY: setup build demo test bench captures check-allocations eval scenarios deb fuzz clean
 
 setup:
 	@bash Scripts/setup.sh
@@ -31,6 +31,10 @@ bench:
 ## check-allocations: valgrind proves the per-packet path allocates nothing (N vs 10×N packets).
 check-allocations: build
 	bash Scripts/check-allocations.sh
+
+## fuzz: libFuzzer + ASan harnesses for the decoders and the DICOM, HL7 and SMB analyzers (FUZZ_SECONDS each, 30 s).
+fuzz: setup
+	bash Scripts/fuzz.sh
 
 ## captures: regenerate Captures/ with real peers in network namespaces (root; installs dcmtk, samba, ...).
 captures:

@@ -10,7 +10,11 @@ let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package
 
 let package = Package(
     name: "wardwatch",
-    products: [.executable(name: "wardwatch", targets: ["wardwatch"])],
+    products: [
+        .executable(name: "wardwatch", targets: ["wardwatch"]),
+        // The decoders and analyzers as a library, for the libFuzzer harnesses in Fuzz/.
+        .library(name: "WardParsers", targets: ["WardCore", "WardPacket", "WardDICOM", "WardHL7", "WardSMB2", "WardNames"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
