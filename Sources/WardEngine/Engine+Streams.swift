@@ -27,7 +27,6 @@ extension Engine {
         let direction: StreamDirection = flows.lastPacketFromOriginator ? .originator : .responder
         let payload = frame.extracting(packet.payloadRange)
         let sequence = packet.tcp.sequenceNumber
-        let stream = { (session: Int32) in 2 * Int(session) + (direction == .originator ? 0 : 1) }
         if session == -1 {
             // The flow's first data segment, early (its SYN said the stream starts before it): keep it until the
             // start arrives, so the probe sees the stream's first bytes.
@@ -46,7 +45,8 @@ extension Engine {
             session = probe(payload, direction: direction, flowSlot: flowSlot, existing: -1)
         } else if session >= 0, sessions.items[Int(session)]?.kind == .pending {
             // A pending session: probe the bytes that continue the stream in order.
-            switch reassemblers[stream(session)].place(sequence: sequence, length: Int(packet.payloadWireLength)) {
+            let stream = 2 * Int(session) + (direction == .originator ? 0 : 1)
+            switch reassemblers[stream].place(sequence: sequence, length: Int(packet.payloadWireLength)) {
             case .deliver(let from) where from < payload.byteCount:
                 let probed = probe(
                     payload.extracting(from..<payload.byteCount), direction: direction, flowSlot: flowSlot,
