@@ -15,8 +15,9 @@ demo: build
 	@mkdir -p $(dir $(DEMO_EVENTS))
 	.build/release/wardwatch replay --flows --hosts --events $(DEMO_EVENTS) Captures/net Captures/dicom Captures/hl7 Captures/smb2
 	@echo
-	@echo "Events written to $(DEMO_EVENTS) ($$(wc -l < $(DEMO_EVENTS)) JSON lines); the first flow record:"
-	@head -n 1 $(DEMO_EVENTS)
+	@echo "Events written to $(DEMO_EVENTS) ($$(wc -l < $(DEMO_EVENTS)) JSON lines); the first alert and flow record:"
+	@grep -m 1 '"wardwatch.alert"' $(DEMO_EVENTS)
+	@grep -m 1 '"wardwatch.flow"' $(DEMO_EVENTS)
 
 ## test: every unit, end-to-end and cross-check test (tshark, the peer corpus in ../shared/corpus when present).
 test: setup

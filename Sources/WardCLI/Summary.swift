@@ -15,6 +15,15 @@ enum Summary {
             span = "\(timestamp(first)) to \(timestamp(report.lastPacketTime)) (\(ProgressBar.duration(seconds)))"
         }
         lines.append("WardWatch summary")
+        if !report.alerts.isEmpty {
+            lines.append("")
+            lines.append("  ALERTS (\(statistics.alerts))")
+            for alert in report.alerts { lines.append("  ! \(alert)") }
+            if statistics.alerts > UInt64(report.alerts.count) {
+                lines.append("  ... and \(statistics.alerts - UInt64(report.alerts.count)) more in the events")
+            }
+            lines.append("")
+        }
         lines.append("  capture time   \(span)")
         lines.append(
             "  packets        \(statistics.packets) (\(ProgressBar.bytes(Int64(clamping: statistics.bytes)))): "

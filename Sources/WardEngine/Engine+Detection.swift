@@ -126,6 +126,7 @@ extension Engine {
     private mutating func emitAlerts() {
         while let alert = detection.popAlert() {
             statistics.alerts &+= 1
+            if alertLines.count < 20 { alertLines.append("\(alert.rule) (severity \(alert.severity)): \(alert.message)") }
             emit(.alert(alert))
         }
     }

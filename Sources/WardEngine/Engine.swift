@@ -31,6 +31,8 @@ public struct Engine: ~Copyable {
     /// Where counters are published for the metrics endpoint, about once a second of packet time.
     let metrics: MetricsBoard?
     private var lastPublished: PacketTime = .zero
+    /// The first alerts as one line each (rule, severity, message), for the terminal summary.
+    public internal(set) var alertLines: [String] = []
     /// The detectors, fed with observations of this engine's traffic (see Engine+Detection.swift).
     var detection: DetectionEngine
     // Application analysis (see Engine+Streams.swift).

@@ -66,5 +66,6 @@ func finishRun(engine: inout Engine, output: OutputThread, options: RunOptions, 
     return RunReport(
         statistics: statistics, problems: allProblems, topTalkers: Array(topTalkers.prefix(10)),
         flowsWritten: output.flowsWritten, protocolRecordsWritten: output.protocolRecordsWritten,
+        alerts: engine.alertLines,
         firstPacketTime: engine.firstPacketTime, lastPacketTime: engine.now)
 }

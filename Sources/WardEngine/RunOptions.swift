@@ -45,6 +45,8 @@ public struct RunReport {
     public var flowsWritten: UInt64
     /// DICOM, HL7 and SMB records written.
     public var protocolRecordsWritten: UInt64
+    /// The first alerts, one line each, for the terminal summary.
+    public var alerts: [String]
     /// Packet time of the first and last packets, if any.
     public var firstPacketTime: PacketTime?
     /// Packet time of the last packet.

@@ -143,4 +143,13 @@ import WardTestSupport
         replay.flush()
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "{}\n")
     }
+
+    @Test func summaryPutsAlertsFirst() throws {
+        let result = try runCommand(Fixtures.binary, ["replay", Fixtures.capture("smb2/smb-ransomware-like.pcap")])
+        #expect(result.status == 0)
+        let alerts = try #require(result.output.range(of: "ALERTS (1)"))
+        let packets = try #require(result.output.range(of: "packets "))
+        #expect(alerts.lowerBound < packets.lowerBound)
+        #expect(result.output.contains("smb_ransomware") && result.output.contains("172.16.20.57"))
+    }
 }
