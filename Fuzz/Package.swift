@@ -6,9 +6,13 @@ let package = Package(
     name: "wardwatch-fuzz",
     dependencies: [.package(name: "wardwatch", path: "..")],
     targets: [
+        .target(name: "FuzzSupport", dependencies: [.product(name: "WardParsers", package: "wardwatch")]),
         .executableTarget(name: "FuzzPacket", dependencies: [.product(name: "WardParsers", package: "wardwatch")]),
-        .executableTarget(name: "FuzzDICOM", dependencies: [.product(name: "WardParsers", package: "wardwatch")]),
-        .executableTarget(name: "FuzzHL7", dependencies: [.product(name: "WardParsers", package: "wardwatch")]),
-        .executableTarget(name: "FuzzSMB2", dependencies: [.product(name: "WardParsers", package: "wardwatch")]),
+        .executableTarget(
+            name: "FuzzDICOM", dependencies: ["FuzzSupport", .product(name: "WardParsers", package: "wardwatch")]),
+        .executableTarget(
+            name: "FuzzHL7", dependencies: ["FuzzSupport", .product(name: "WardParsers", package: "wardwatch")]),
+        .executableTarget(
+            name: "FuzzSMB2", dependencies: ["FuzzSupport", .product(name: "WardParsers", package: "wardwatch")]),
     ]
 )
