@@ -18,6 +18,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // MARK: - C surface
@@ -53,7 +54,10 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "WardCLI", dependencies: ["WardEngine", "WardCapture", "WardFlows", "WardOutput", "WardCore", "WardPolicy", "WardAnomaly", "WardSyslog", "WardGeoIP", argumentParser], swiftSettings: strict),
+        .target(
+            name: "WardState", dependencies: ["WardCore", "WardAnomaly", "WardFlows", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
+        .target(name: "WardCLI", dependencies: ["WardEngine", "WardState", "WardCapture", "WardFlows", "WardOutput", "WardCore", "WardPolicy", "WardAnomaly", "WardSyslog", "WardGeoIP", argumentParser], swiftSettings: strict),
         .executableTarget(name: "wardwatch", dependencies: ["WardCLI"], swiftSettings: strict),
         // MARK: - Tests
         .target(name: "WardTestSupport", dependencies: ["WardCore"], swiftSettings: strict),

@@ -25,6 +25,21 @@ struct ARPSpoofDetector {
 
     var evictions: Int { bindings.evictions + storms.evictions }
 
+    /// Saves the IP→MAC bindings (storm windows are transient).
+    func export(into state: inout LearnedState) {
+        for (address, binding) in bindings.entries {
+            state.facts.append(
+                LearnedFact(.arpBinding, subject: address.description, value: binding.mac.description, time: binding.lastSeen))
+        }
+    }
+
+    mutating func restore(from state: LearnedState) {
+        for fact in state.facts(.arpBinding) {
+            guard let address = IPAddress(fact.subject), let mac = MACAddress(fact.value), let time = fact.time else { continue }
+            bindings[address] = Binding(mac: mac, lastSeen: time)
+        }
+    }
+
     mutating func observe(_ observation: Observation, context: inout DetectionContext) {
         guard
             case .arp(let operation, let senderMAC, let senderAddress, let targetAddress, let frameSource, let vlan,

@@ -25,6 +25,26 @@ struct AlertSuppressor {
 
     var evictions: Int { entries.evictions }
 
+    func export(into state: inout LearnedState) {
+        for (key, entry) in entries.entries {
+            state.facts.append(
+                LearnedFact(
+                    .suppression, subject: key.first.description, peer: key.second.description, value: key.rule,
+                    detail: key.detail, number: Double(entry.suppressed), time: entry.lastEmitted))
+        }
+    }
+
+    mutating func restore(from state: LearnedState) {
+        for fact in state.facts(.suppression) {
+            guard let first = IPAddress(fact.subject), let second = IPAddress(fact.peer), let time = fact.time else {
+                continue
+            }
+            let suppressed = fact.number.isFinite ? Int(max(0, min(fact.number, 1e9))) : 0
+            entries[Key(rule: fact.value, first: first, second: second, detail: fact.detail)] = Entry(
+                lastEmitted: time, suppressed: suppressed)
+        }
+    }
+
     /// Whether an alert for `key` at `time` goes out; if so, returns how many were suppressed before it.
     mutating func admit(_ key: Key, at time: PacketTime) -> Int? {
         if var entry = entries[key] {

@@ -39,6 +39,17 @@ struct BoundedTable<Key: Hashable, Value> {
 
     func contains(_ key: Key) -> Bool { storage[key] != nil }
 
+    /// The entries, oldest-inserted first (the order eviction follows), for saving learned state.
+    var entries: [(key: Key, value: Value)] {
+        var seen = Set<Key>()
+        var result: [(key: Key, value: Value)] = []
+        result.reserveCapacity(storage.count)
+        for key in order[head...] where seen.insert(key).inserted {
+            if let value = storage[key] { result.append((key, value)) }
+        }
+        return result
+    }
+
     private mutating func evictIfNeeded() {
         // The newest key is last in `order`, so a full table always finds an older key to evict before it.
         while storage.count > capacity && head < order.count - 1 {
@@ -58,7 +69,7 @@ struct BoundedTable<Key: Hashable, Value> {
 }
 
 /// An exponentially weighted mean and variance (West 1979 / Finch 2009 incremental form): the per-key baseline.
-public struct EWMABaseline: Sendable {
+public struct EWMABaseline: Sendable, Equatable {
     /// The weighted mean.
     public private(set) var mean: Double = 0
     /// The weighted variance.
@@ -67,6 +78,13 @@ public struct EWMABaseline: Sendable {
     public private(set) var samples: Int = 0
 
     public init() {}
+
+    /// A baseline as saved (state DB).
+    public init(mean: Double, variance: Double, samples: Int) {
+        self.mean = mean
+        self.variance = max(0, variance)
+        self.samples = max(0, samples)
+    }
 
     /// The weighted standard deviation.
     public var standardDeviation: Double { variance > 0 ? variance.squareRoot() : 0 }

@@ -45,6 +45,50 @@ struct DICOMPeerDetector {
         combinations.evictions + undeclared.evictions + routes.evictions + senderBaselines.evictions
     }
 
+    /// Saves AE-title combinations, undeclared titles already reported, routes and sender baselines.
+    func export(into state: inout LearnedState) {
+        for (key, _) in combinations.entries {
+            state.facts.append(
+                LearnedFact(
+                    .aeCombination, subject: key.callingHost.description, peer: key.calledHost.description,
+                    value: key.callingAE, detail: key.calledAE))
+        }
+        for (key, _) in undeclared.entries {
+            state.facts.append(
+                LearnedFact(.aeUndeclared, subject: key.callingHost.description, value: key.callingAE, detail: key.calledAE))
+        }
+        for (route, routeState) in routes.entries {
+            state.facts.append(
+                LearnedFact(
+                    .dicomRoute, subject: route.sender.description, peer: route.receiver.description,
+                    value: routeState.firstSeenAfterWarmUp ? "new" : "known", time: routeState.windowStart))
+        }
+        for (sender, baseline) in senderBaselines.entries {
+            state.baselines.append(LearnedBaseline(.dicomInstances, subject: sender.description, baseline: baseline))
+        }
+    }
+
+    mutating func restore(from state: LearnedState) {
+        for fact in state.facts(.aeCombination) {
+            guard let calling = IPAddress(fact.subject), let called = IPAddress(fact.peer) else { continue }
+            combinations[Combination(callingHost: calling, callingAE: fact.value, calledHost: called, calledAE: fact.detail)] =
+                true
+        }
+        for fact in state.facts(.aeUndeclared) {
+            guard let host = IPAddress(fact.subject) else { continue }
+            undeclared[Combination(callingHost: host, callingAE: fact.value, calledHost: .zero, calledAE: fact.detail)] = true
+        }
+        for fact in state.facts(.dicomRoute) {
+            guard let sender = IPAddress(fact.subject), let receiver = IPAddress(fact.peer), let time = fact.time
+            else { continue }
+            routes[Route(sender: sender, receiver: receiver)] = RouteState(
+                firstSeenAfterWarmUp: fact.value == "new", windowStart: time)
+        }
+        for saved in state.baselines(.dicomInstances) {
+            if let sender = IPAddress(saved.subject) { senderBaselines[sender] = saved.baseline }
+        }
+    }
+
     mutating func observe(_ observation: Observation, context: inout DetectionContext) {
         guard
             case .dicomAssociation(let calling, let called, let callingAE, let calledAE, let commandCounts,

@@ -29,6 +29,20 @@ struct DetectionContext {
 
     var suppressionEvictions: Int { suppressor.evictions }
 
+    /// Saves the learning start, the clock and the suppression state.
+    func export(into state: inout LearnedState) {
+        state.learningStarted = firstTime
+        state.lastTime = firstTime == nil ? nil : now
+        suppressor.export(into: &state)
+    }
+
+    /// Loads them: warm-up keeps counting from the saved start, so a restarted sensor does not learn again.
+    mutating func restore(from state: LearnedState) {
+        if let started = state.learningStarted { firstTime = started }
+        if let last = state.lastTime, last > now { now = last }
+        suppressor.restore(from: state)
+    }
+
     /// Takes new settings, zones, devices and signatures, keeping everything learned and the suppression state.
     mutating func reconfigure(
         configuration: DetectorConfiguration, zones: ZoneMap, inventory: DeviceInventory,

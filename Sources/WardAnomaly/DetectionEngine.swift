@@ -90,6 +90,33 @@ public struct DetectionEngine {
         return (evictions, context.droppedAlerts)
     }
 
+    /// The MAC vendor registry the detectors use (for the inventory).
+    public var macVendors: MACVendors { context.signatures.macVendors }
+
+    /// Everything learned so far, for the state DB.
+    public func learnedState() -> LearnedState {
+        var state = LearnedState()
+        context.export(into: &state)
+        unknownMAC.export(into: &state)
+        arpSpoof.export(into: &state)
+        lateralMovement.export(into: &state)
+        ransomware.export(into: &state)
+        dicomPeers.export(into: &state)
+        hl7Senders.export(into: &state)
+        return state
+    }
+
+    /// Loads what an earlier run learned (call before the first observation). Rows that do not parse are skipped.
+    public mutating func restore(_ state: LearnedState) {
+        context.restore(from: state)
+        unknownMAC.restore(from: state)
+        arpSpoof.restore(from: state)
+        lateralMovement.restore(from: state)
+        ransomware.restore(from: state)
+        dicomPeers.restore(from: state)
+        hl7Senders.restore(from: state)
+    }
+
     /// The lateral-movement baseline of `source` (for tests and `learn`).
     public func lateralBaseline(of source: IPAddress) -> EWMABaseline? { lateralMovement.baseline(of: source) }
 }

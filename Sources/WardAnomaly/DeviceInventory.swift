@@ -65,6 +65,8 @@ public struct DetectionSignatures: Sendable {
     public var remoteAccessDomains: [(domain: String, tool: String)]
     /// DICOM SOP class UID → name (`Signatures/dicom-sop-classes.yaml`).
     public var sopClassNames: [String: String]
+    /// MAC vendors (IEEE OUI registry, or `Signatures/mac-vendors.csv`).
+    public var macVendors: MACVendors = .empty
 
     public init(
         adminPorts: Set<UInt16>, adminShares: Set<String>, adminPipes: Set<String>, ransomNotePatterns: [String],

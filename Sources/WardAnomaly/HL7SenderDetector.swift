@@ -18,6 +18,20 @@ struct HL7SenderDetector {
 
     var evictions: Int { seen.evictions }
 
+    func export(into state: inout LearnedState) {
+        for (sender, _) in seen.entries {
+            state.facts.append(
+                LearnedFact(.hl7Sender, subject: sender.host.description, value: sender.application, detail: sender.facility))
+        }
+    }
+
+    mutating func restore(from state: LearnedState) {
+        for fact in state.facts(.hl7Sender) {
+            guard let host = IPAddress(fact.subject) else { continue }
+            seen[Sender(host: host, application: fact.value, facility: fact.detail)] = true
+        }
+    }
+
     mutating func observe(_ observation: Observation, context: inout DetectionContext) {
         guard
             case .hl7Message(let sender, let receiver, let application, let facility, let messageType, let time,

@@ -47,6 +47,42 @@ struct LateralMovementDetector {
     /// The baseline of `source` (for tests and the `learn` command).
     func baseline(of source: IPAddress) -> EWMABaseline? { sources[source]?.baseline }
 
+    /// Saves per source its baseline and known peers, and the managed (client, server) pairs.
+    func export(into state: inout LearnedState) {
+        for (source, sourceState) in sources.entries {
+            let subject = source.description
+            state.baselines.append(
+                LearnedBaseline(
+                    .lateralNewPeers, subject: subject, baseline: sourceState.baseline,
+                    windowStart: sourceState.bucketStart))
+            for peer in sourceState.knownPeers.sorted() {
+                state.facts.append(LearnedFact(.lateralPeer, subject: subject, peer: peer.description))
+            }
+        }
+        for (pair, _) in managedPairs.entries {
+            state.facts.append(LearnedFact(.managedPair, subject: pair.client.description, peer: pair.server.description))
+        }
+    }
+
+    mutating func restore(from state: LearnedState) {
+        for saved in state.baselines(.lateralNewPeers) {
+            guard let source = IPAddress(saved.subject), let start = saved.windowStart else { continue }
+            var restored = SourceState(bucketStart: start)
+            restored.baseline = saved.baseline
+            sources[source] = restored
+        }
+        for fact in state.facts(.lateralPeer) {
+            guard let source = IPAddress(fact.subject), let peer = IPAddress(fact.peer) else { continue }
+            sources.update(source, default: SourceState(bucketStart: fact.time ?? .zero)) { sourceState in
+                if sourceState.knownPeers.count < Self.maximumKnownPeers { sourceState.knownPeers.insert(peer) }
+            }
+        }
+        for fact in state.facts(.managedPair) {
+            guard let client = IPAddress(fact.subject), let server = IPAddress(fact.peer) else { continue }
+            managedPairs[HostPair(client: client, server: server)] = true
+        }
+    }
+
     mutating func observe(_ observation: Observation, context: inout DetectionContext) {
         switch observation {
         case .flowStarted(let originator, let responder, let port, let ipProtocol, _, let time, let uid):

@@ -69,6 +69,38 @@ struct RansomwareDetector {
 
     var evictions: Int { pairs.evictions + learnedExtensions.evictions + sessionBytes.evictions + volumes.evictions }
 
+    /// Saves the extensions each client uses and the encrypted-volume baselines (evidence windows are transient).
+    func export(into state: inout LearnedState) {
+        for (client, extensions) in learnedExtensions.entries {
+            for name in extensions.sorted() {
+                state.facts.append(LearnedFact(.fileExtension, subject: client.description, value: name))
+            }
+        }
+        for (pair, volume) in volumes.entries {
+            state.baselines.append(
+                LearnedBaseline(
+                    .encryptedVolume, subject: pair.client.description, peer: pair.server.description,
+                    baseline: volume.baseline, windowStart: volume.bucketStart))
+        }
+    }
+
+    mutating func restore(from state: LearnedState) {
+        for fact in state.facts(.fileExtension) {
+            guard let client = IPAddress(fact.subject), !fact.value.isEmpty else { continue }
+            learnedExtensions.update(client, default: []) { set in
+                if set.count < Self.maximumLearnedExtensions { set.insert(fact.value) }
+            }
+        }
+        for saved in state.baselines(.encryptedVolume) {
+            guard let client = IPAddress(saved.subject), let server = IPAddress(saved.peer),
+                let start = saved.windowStart
+            else { continue }
+            var volume = VolumeState(bucketStart: start)
+            volume.baseline = saved.baseline
+            volumes[Pair(client: client, server: server)] = volume
+        }
+    }
+
     mutating func observe(_ observation: Observation, context: inout DetectionContext) {
         switch observation {
         case .smbFile(

@@ -1,7 +1,8 @@
 import WardCore
 
 /// `unknown_mac`: a MAC address that is neither in the device inventory nor learned during warm-up, once per device
-/// (MITRE T1200, Hardware Additions). Locally administered (randomised) addresses are named as such.
+/// (MITRE T1200, Hardware Additions), with its vendor (IEEE OUI). Locally administered (randomised) addresses are
+/// named as such.
 struct UnknownMACDetector {
     private var known: BoundedTable<MACAddress, Bool>
     private(set) var unknownSeen = 0
@@ -11,6 +12,16 @@ struct UnknownMACDetector {
     }
 
     var evictions: Int { known.evictions }
+
+    func export(into state: inout LearnedState) {
+        for (mac, _) in known.entries { state.facts.append(LearnedFact(.knownMAC, subject: mac.description)) }
+    }
+
+    mutating func restore(from state: LearnedState) {
+        for fact in state.facts(.knownMAC) {
+            if let mac = MACAddress(fact.subject) { known[mac] = true }
+        }
+    }
 
     mutating func observe(_ observation: Observation, context: inout DetectionContext) {
         guard case .newMAC(let mac, let address, let vlan, let time, let fromARP) = observation else { return }
@@ -27,7 +38,8 @@ struct UnknownMACDetector {
         var where_ = address == .zero ? "" : " at \(address)"
         if let zone { where_ += " in \(zone.name)" }
         if let id = vlan.outer { where_ += " (VLAN \(id))" }
-        let kind = local ? " with a randomised (locally administered) address" : ""
+        var kind = local ? " with a randomised (locally administered) address" : ""
+        if let vendor = context.signatures.macVendors.vendor(of: mac) { kind = " (\(vendor))" + kind }
         let seen = fromARP ? "announced itself by ARP" : "appeared"
         let message =
             "A new device \(mac)\(kind) \(seen)\(where_); it is not in the device inventory (\(unknownSeen) unknown so far)"

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import WardAnomaly
 import WardEngine
 import WardOutput
+import WardState
 
 /// `wardwatch live`: the appliance mode on a mirror port.
 struct LiveCommand: ParsableCommand {
@@ -14,6 +16,31 @@ struct LiveCommand: ParsableCommand {
 
     @OptionGroup var site: SiteOptions
 
+    @OptionGroup var state: StateOptions
+
+    @OptionGroup var capture: CaptureOptions
+
+    @Option(name: .long, help: ArgumentHelp("Save the state DB this often while running.", valueName: "seconds"))
+    var checkpointSeconds: Double = 300
+
+    func validate() throws {
+        guard checkpointSeconds > 0 else { throw ValidationError("--checkpoint-seconds must be positive") }
+    }
+
+    mutating func run() throws {
+        var options = try common.runOptions(interface: capture.interface)
+        options.detection = try site.detectionEngine()
+        let store = try state.restore(into: &options.detection)
+        let report = try capture.run(
+            options: options, store: store, checkpointSeconds: checkpointSeconds, site: site, quiet: common.quiet)
+        try store?.save(report.state, vendors: options.detection.macVendors)
+        if common.printsSummary { Summary.print(report) }
+        try report.exitForProblems()
+    }
+}
+
+/// `--interface`, `--user`, `--duration`, `--buffer-mib`: a live capture (for `live` and `learn`).
+struct CaptureOptions: ParsableArguments {
     @Option(name: [.short, .long], help: "The interface to capture on.")
     var interface: String
 
@@ -26,33 +53,55 @@ struct LiveCommand: ParsableCommand {
     @Option(name: .long, help: "Kernel ring buffer size in MiB.")
     var bufferMib: Int32 = 64
 
-    mutating func run() throws {
-        var options = try common.runOptions(interface: interface)
-        options.detection = try site.detectionEngine()
+    /// Captures until a signal or the duration, saving to `store` every `checkpointSeconds` (when given).
+    func run(
+        options: RunOptions, store: StateStore?, checkpointSeconds: Double?, site: SiteOptions, quiet: Bool
+    ) throws -> RunReport {
+        var options = options
         var settings = Live.CaptureSettings(interface: interface)
         settings.user = user
         settings.duration = duration
         settings.bufferSize = bufferMib * 1024 * 1024
-        let quiet = common.quiet
-        let report: RunReport
+        if let store, let user, geteuid() == 0 {
+            // The DB stays open across the switch; its files must belong to the account that writes them later.
+            guard let entry = getpwnam(user) else { throw InputFailure(message: "unknown user '\(user)' for --user") }
+            for path in [store.path, store.path + "-wal", store.path + "-shm"] {
+                _ = chown(path, entry.pointee.pw_uid, entry.pointee.pw_gid)
+            }
+        }
+        if let store, let checkpointSeconds {
+            let vendors = options.detection.macVendors
+            options.checkpoint = Checkpoint(interval: checkpointSeconds) { snapshot in
+                do {
+                    try store.save(learned: snapshot.learned, macs: snapshot.macs, hosts: snapshot.hosts, vendors: vendors)
+                    return nil
+                } catch {
+                    return "\(error)"
+                }
+            }
+        }
         do {
-            let site = self.site
-            report = try Live.run(
+            return try Live.run(
                 settings: settings, options: options,
                 onStart: { warning in
-                if let warning { FileHandle.standardError.write(Data("wardwatch: warning: \(warning)\n".utf8)) }
-                if !quiet {
-                    FileHandle.standardError.write(Data("wardwatch: capturing on \(settings.interface)\n".utf8))
-                }
-            },
+                    if let warning { FileHandle.standardError.write(Data("wardwatch: warning: \(warning)\n".utf8)) }
+                    if !quiet {
+                        FileHandle.standardError.write(Data("wardwatch: capturing on \(settings.interface)\n".utf8))
+                    }
+                },
                 reload: { site.reload(into: &$0) })
         } catch {
             throw InputFailure(message: error.description)
         }
-        if common.printsSummary { Summary.print(report) }
-        for problem in report.problems {
+    }
+}
+
+extension RunReport {
+    /// Prints each problem on standard error and exits 1 when there was one.
+    func exitForProblems() throws {
+        for problem in problems {
             FileHandle.standardError.write(Data("wardwatch: \(problem)\n".utf8))
         }
-        if !report.problems.isEmpty { throw ExitCode(1) }
+        if !problems.isEmpty { throw ExitCode(1) }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WardCapture
+import WardAnomaly
 import WardEngine
 import WardOutput
 
@@ -15,12 +16,15 @@ struct ReplayCommand: ParsableCommand {
 
     @OptionGroup var site: SiteOptions
 
+    @OptionGroup var state: StateOptions
+
     @Argument(help: ArgumentHelp("Capture files or directories.", valueName: "pcap|pcapng|dir"))
     var paths: [String]
 
     mutating func run() throws {
         var options = try common.runOptions()
         options.detection = try site.detectionEngine()
+        let store = try state.restore(into: &options.detection)
         let showProgress = !common.quiet && (common.progress || isatty(STDERR_FILENO) == 1)
         var bar = ProgressBar(enabled: showProgress)
         let report: RunReport
@@ -30,10 +34,8 @@ struct ReplayCommand: ParsableCommand {
             throw InputFailure(message: error.message)
         }
         bar.finish()
+        try store?.save(report.state, vendors: options.detection.macVendors)
         if common.printsSummary { Summary.print(report) }
-        for problem in report.problems {
-            FileHandle.standardError.write(Data("wardwatch: \(problem)\n".utf8))
-        }
-        if !report.problems.isEmpty { throw ExitCode(1) }
+        try report.exitForProblems()
     }
 }

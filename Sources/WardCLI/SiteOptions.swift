@@ -48,6 +48,7 @@ struct SiteOptions: ParsableArguments {
         if let directory = signaturesDirectory {
             signatures = try SignatureSet.load(directory: directory).detectionSignatures
         }
+        signatures.macVendors = try MACVendorRegistry.load(signaturesDirectory: signaturesDirectory)
         return (site, signatures)
     }
 }

@@ -6,7 +6,8 @@ import WardOutput
 
 /// The readable end-of-run summary on standard output: totals, busiest hosts, decode anomalies.
 enum Summary {
-    static func print(_ report: RunReport) {
+    /// - Parameter learning: the run only learned (`wardwatch learn`): its alerts were withheld, listed for review.
+    static func print(_ report: RunReport, learning: Bool = false) {
         let statistics = report.statistics
         var lines: [String] = []
         var span = "no packets"
@@ -17,7 +18,10 @@ enum Summary {
         lines.append("WardWatch summary")
         if !report.alerts.isEmpty {
             lines.append("")
-            lines.append("  ALERTS (\(statistics.alerts))")
+            lines.append(
+                learning
+                    ? "  WITHHELD WHILE LEARNING (\(statistics.alerts)): learned as normal; check none is an attack"
+                    : "  ALERTS (\(statistics.alerts))")
             for alert in report.alerts { lines.append("  ! \(alert)") }
             if statistics.alerts > UInt64(report.alerts.count) {
                 lines.append("  ... and \(statistics.alerts - UInt64(report.alerts.count)) more in the events")
@@ -61,9 +65,10 @@ enum Summary {
         Swift.print(lines.joined(separator: "\n"))
     }
 
-    private static func timestamp(_ time: PacketTime) -> String {
-        var writer = JSONWriter(capacity: 40)
-        writer.value(time)
-        return String(decoding: writer.bytes.dropFirst().dropLast(), as: UTF8.self)
+    /// `2026-11-26T04:31:43.148174Z`.
+    static func timestamp(_ time: PacketTime) -> String {
+        var bytes: [UInt8] = []
+        time.appendRFC3339(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

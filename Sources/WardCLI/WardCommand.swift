@@ -8,7 +8,9 @@ public struct WardCommand: ParsableCommand {
         commandName: "wardwatch",
         abstract: "Network traffic anomaly sensor for hospital networks.",
         version: wardWatchVersion,
-        subcommands: [ReplayCommand.self, LiveCommand.self, CheckConfigCommand.self]
+        subcommands: [
+            ReplayCommand.self, LiveCommand.self, LearnCommand.self, InventoryCommand.self, CheckConfigCommand.self,
+        ]
     )
 
     public init() {}

@@ -127,8 +127,13 @@ extension Engine {
         while let alert = detection.popAlert() {
             statistics.alerts &+= 1
             if alertLines.count < 20 { alertLines.append("\(alert.rule) (severity \(alert.severity)): \(alert.message)") }
-            emit(.alert(alert))
+            if !learningOnly { emit(.alert(alert)) }
         }
+    }
+
+    /// What the detectors learned and the host table holds now (allocates; for the state DB).
+    public func stateSnapshot() -> StateSnapshot {
+        StateSnapshot(learned: detection.learnedState(), macs: flows.hosts.allMACs, hosts: flows.hosts.allHosts)
     }
 
     /// The share name of a UNC tree path: `\\server\ADMIN$` → `ADMIN$`.

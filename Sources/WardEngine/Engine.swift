@@ -33,6 +33,8 @@ public struct Engine: ~Copyable {
     private var lastPublished: PacketTime = .zero
     /// The first alerts as one line each (rule, severity, message), for the terminal summary.
     public internal(set) var alertLines: [String] = []
+    /// Learning only: alerts are counted and listed in `alertLines`, not emitted (`wardwatch learn`).
+    public var learningOnly = false
     /// The detectors, fed with observations of this engine's traffic (see Engine+Detection.swift).
     var detection: DetectionEngine
     // Application analysis (see Engine+Streams.swift).

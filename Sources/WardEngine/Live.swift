@@ -94,7 +94,9 @@ public enum Live {
                 configuration: options.flowTable, analysis: options.analysis, detection: options.detection, metrics: options.metrics,
                 ring: options.events == nil && options.syslog.isEmpty ? nil : output.ring, emitsFlows: options.emitFlows, waitWhenFull: false),
             linkType: LinkType(rawValue: handle.linkType))
+        context.engine.learningOnly = options.learnOnly
         let deadline = settings.duration.map { Date().addingTimeInterval($0) }
+        var nextCheckpoint = options.checkpoint.map { Date().addingTimeInterval($0.interval) }
         var problems: [String] = []
         withUnsafeMutablePointer(to: &context) { pointer in
             while !stopRequested.load(ordering: .relaxed) {
@@ -129,6 +131,12 @@ public enum Live {
                     if let problem {
                         FileHandle.standardError.write(Data("wardwatch: reload failed, keeping the old settings: \(problem)\n".utf8))
                     }
+                }
+                if let checkpoint = options.checkpoint, let due = nextCheckpoint, Date() >= due {
+                    if let problem = checkpoint.save(pointer.pointee.engine.stateSnapshot()) {
+                        FileHandle.standardError.write(Data("wardwatch: state DB checkpoint failed: \(problem)\n".utf8))
+                    }
+                    nextCheckpoint = Date().addingTimeInterval(checkpoint.interval)
                 }
                 if let deadline, Date() >= deadline { break }
             }

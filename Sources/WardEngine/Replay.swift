@@ -1,3 +1,4 @@
+import WardAnomaly
 import WardCapture
 import WardCore
 import WardFlows
@@ -20,6 +21,7 @@ public enum Replay {
         var engine = Engine(
             configuration: options.flowTable, analysis: options.analysis, detection: options.detection, metrics: options.metrics,
             ring: options.events == nil && options.syslog.isEmpty ? nil : output.ring, emitsFlows: options.emitFlows, waitWhenFull: true)
+        engine.learningOnly = options.learnOnly
         var packets: UInt64 = 0
         while let (packet, linkType) = source.next() {
             engine.process(
@@ -67,5 +69,6 @@ func finishRun(engine: inout Engine, output: OutputThread, options: RunOptions, 
         statistics: statistics, problems: allProblems, topTalkers: Array(topTalkers.prefix(10)),
         flowsWritten: output.flowsWritten, protocolRecordsWritten: output.protocolRecordsWritten,
         alerts: engine.alertLines,
-        firstPacketTime: engine.firstPacketTime, lastPacketTime: engine.now)
+        firstPacketTime: engine.firstPacketTime, lastPacketTime: engine.now,
+        state: StateSnapshot(learned: engine.detection.learnedState(), macs: engine.flows.hosts.allMACs, hosts: hosts))
 }

@@ -26,6 +26,10 @@ public struct RunOptions {
     public var emitHosts = false
     /// Observer fields for every event.
     public var observer: ObserverInfo
+    /// Learning only (`wardwatch learn`): the detectors learn, alerts are counted and listed but not emitted.
+    public var learnOnly = false
+    /// Periodic saving of what was learned during a live run (the state DB), if wanted.
+    public var checkpoint: Checkpoint?
 
     /// Options with defaults for everything but the observer.
     public init(observer: ObserverInfo) {
@@ -51,6 +55,31 @@ public struct RunReport {
     public var firstPacketTime: PacketTime?
     /// Packet time of the last packet.
     public var lastPacketTime: PacketTime
+    /// What the run learned and saw, for the state DB.
+    public var state: StateSnapshot
+}
+
+/// What the detectors learned and the host table saw at one moment: what the state DB keeps.
+public struct StateSnapshot: Sendable {
+    /// `DetectionEngine.learnedState()`.
+    public var learned: LearnedState
+    /// Every MAC address seen, with its IP addresses.
+    public var macs: [MACRecord]
+    /// Every IP address held, with its services.
+    public var hosts: [HostRecord]
+}
+
+/// Saving what was learned every `interval` seconds of wall time during a live run (and so surviving a crash).
+public struct Checkpoint {
+    /// Seconds between saves.
+    public var interval: Double
+    /// Called on the capture thread with the snapshot; returns a problem to report, or `nil`.
+    public var save: (StateSnapshot) -> String?
+
+    public init(interval: Double, save: @escaping (StateSnapshot) -> String?) {
+        self.interval = interval
+        self.save = save
+    }
 }
 
 /// A progress snapshot for the terminal: bytes read of the total, packets so far.

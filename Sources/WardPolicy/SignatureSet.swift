@@ -190,6 +190,12 @@ public func validate(siteFile: String?, signaturesDirectory: String?) -> [Config
         } catch {
             errors += error.errors
         }
+        // The fallback vendor file is validated even where the system registry would be used instead.
+        do throws(ConfigurationErrors) {
+            _ = try MACVendorRegistry.load(signaturesDirectory: signaturesDirectory, systemPath: "")
+        } catch {
+            errors += error.errors
+        }
     }
     return errors
 }
