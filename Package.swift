@@ -67,6 +67,8 @@ let package = Package(
         .testTarget(name: "WardSMB2Tests", dependencies: ["WardSMB2", "WardCore", "WardTestSupport"], swiftSettings: strict),
         .testTarget(name: "WardAnomalyTests", dependencies: ["WardAnomaly", "WardCore"], swiftSettings: strict),
         .testTarget(
+            name: "WardStateTests", dependencies: ["WardState", "WardAnomaly", "WardFlows", "WardCore"], swiftSettings: strict),
+        .testTarget(
             name: "WardPolicyTests", dependencies: ["WardPolicy", "WardAnomaly", "WardCore"], swiftSettings: strict),
         .testTarget(
             name: "WardSyslogTests", dependencies: ["WardSyslog", "WardCore", "WardTestSupport"], swiftSettings: strict),

@@ -41,7 +41,6 @@ install -m 0644 README.md "$work/usr/share/doc/wardwatch/README.md"
 
 # Depends: the shared libraries the binary loads, by Debian package (dpkg -S), plus adduser
 # for postinst. libc6/libstdc++6/libgcc-s1 are required/base everywhere but named for correctness.
-# libmaxminddb0 is named even while the CLI does not link WardGeoIP yet, so the GeoIP wiring needs no packaging change.
 depends=$({
     echo libpcap0.8; echo libssl3; echo libmaxminddb0
     # Only the binary's own NEEDED entries (ldd also lists their dependencies, which their packages bring).

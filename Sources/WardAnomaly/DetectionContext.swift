@@ -113,6 +113,7 @@ public enum RuleID {
     public static let lateralServiceControl = "WW-1202"
     public static let ransomwareFiles = "WW-1301"
     public static let ransomwareEncryptedVolume = "WW-1302"
+    public static let ransomwareEncryptedRewrite = "WW-1303"
     public static let internetSeparation = "WW-1401"
     public static let dicomNewAE = "WW-1501"
     public static let dicomAENotInInventory = "WW-1502"

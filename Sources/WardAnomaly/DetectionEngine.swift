@@ -63,6 +63,7 @@ public struct DetectionEngine {
             ransomware.observe(observation, context: &context)
         case .smbSession:
             smb1.observe(observation, context: &context)
+        case .smbEncryptedMessage:
             ransomware.observe(observation, context: &context)
         case .dicomAssociation:
             dicomPeers.observe(observation, context: &context)

@@ -28,11 +28,15 @@ public enum Observation: Sendable {
     case smbFile(
         client: IPAddress, server: IPAddress, share: String, name: String, bytesWritten: UInt64,
         writeEntropy: Double?, overwrote: Bool, renamedTo: String?, deleted: Bool, time: PacketTime, uid: UInt64)
-    /// An SMB session: dialect, whether SMB1 was spoken, whether SMB3 encryption is on, and the bytes carried in
-    /// transform (encrypted) messages so far in this session (cumulative per `uid`; the detector takes deltas).
+    /// An SMB session at its end: dialect, whether SMB1 was spoken, whether SMB3 encryption is on, and the bytes
+    /// carried in transform (encrypted) messages.
     case smbSession(
         client: IPAddress, server: IPAddress, dialect: String?, smb1: Bool, encrypted: Bool, transformBytes: UInt64,
         time: PacketTime, uid: UInt64)
+    /// One large SMB3 encrypted (TRANSFORM) message: direction and plaintext size (OriginalMessageSize), the only
+    /// facts encryption leaves visible.
+    case smbEncryptedMessage(
+        client: IPAddress, server: IPAddress, fromClient: Bool, size: UInt32, time: PacketTime, uid: UInt64)
     /// One DICOM association (DICOM PS3.8) at its end: AE titles (trimmed), DIMSE command counts (`C-STORE-RQ` → n),
     /// instances stored over it (C-STORE sub-operations), C-MOVE destination AE titles, bytes.
     case dicomAssociation(
@@ -57,6 +61,7 @@ public enum Observation: Sendable {
         case .smbTree(_, _, _, let time, _): time
         case .smbFile(_, _, _, _, _, _, _, _, _, let time, _): time
         case .smbSession(_, _, _, _, _, _, let time, _): time
+        case .smbEncryptedMessage(_, _, _, _, let time, _): time
         case .dicomAssociation(_, _, _, _, _, _, _, _, let time, _): time
         case .hl7Message(_, _, _, _, _, let time, _): time
         case .dnsQuery(_, _, let time, _): time

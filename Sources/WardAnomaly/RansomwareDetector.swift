@@ -8,7 +8,8 @@ import WardCore
 /// - written as a high-entropy copy with a known-bad extension, or as a copy whose original is then deleted;
 /// and ransom-note file names. New files alone (a user saving zips and JPEGs) and one huge high-entropy file (a
 /// compressed backup) are not evidence of many files. For SMB3-encrypted sessions, where names and contents are
-/// hidden, transform-wrapped bytes per window are judged against the client's own baseline.
+/// hidden, message sizes still show files rewritten in place with their own length (`EncryptedRewriteTracker`), and
+/// transform-wrapped bytes per window are judged against the client's own baseline.
 struct RansomwareDetector {
     enum Evidence: Equatable {
         case overwriteEncrypted
@@ -57,17 +58,17 @@ struct RansomwareDetector {
 
     private var pairs: BoundedTable<Pair, PairState>
     private var learnedExtensions: BoundedTable<IPAddress, Set<String>>
-    private var sessionBytes: BoundedTable<UInt64, UInt64>
+    private var rewrites: EncryptedRewriteTracker
     private var volumes: BoundedTable<Pair, VolumeState>
 
     init(configuration: DetectorConfiguration) {
         pairs = BoundedTable(capacity: configuration.maximumTableEntries)
         learnedExtensions = BoundedTable(capacity: configuration.maximumTableEntries)
-        sessionBytes = BoundedTable(capacity: configuration.maximumTableEntries)
+        rewrites = EncryptedRewriteTracker(capacity: configuration.maximumTableEntries)
         volumes = BoundedTable(capacity: configuration.maximumTableEntries)
     }
 
-    var evictions: Int { pairs.evictions + learnedExtensions.evictions + sessionBytes.evictions + volumes.evictions }
+    var evictions: Int { pairs.evictions + learnedExtensions.evictions + rewrites.evictions + volumes.evictions }
 
     /// Saves the extensions each client uses and the encrypted-volume baselines (evidence windows are transient).
     func export(into state: inout LearnedState) {
@@ -110,12 +111,17 @@ struct RansomwareDetector {
                 Pair(client: client, server: server), share: share, name: name, bytesWritten: bytesWritten,
                 entropy: entropy, overwrote: overwrote, renamedTo: renamedTo, deleted: deleted, time: time, uid: uid,
                 context: &context)
-        case .smbSession(let client, let server, _, _, let encrypted, let transformBytes, let time, let uid):
-            guard encrypted else { return }
-            let previous = sessionBytes[uid] ?? 0
-            sessionBytes[uid] = transformBytes
-            let delta = transformBytes >= previous ? transformBytes - previous : transformBytes
-            volume(Pair(client: client, server: server), bytes: delta, time: time, uid: uid, context: &context)
+        case .smbEncryptedMessage(let client, let server, let fromClient, let size, let time, let uid):
+            let pair = Pair(client: client, server: server)
+            volume(pair, bytes: UInt64(size), time: time, uid: uid, context: &context)
+            let window = context.configuration.ransomwareWindowSeconds
+            if let recent = rewrites.observe(
+                pair, fromClient: fromClient, size: size, time: time, uid: uid, windowSeconds: window),
+                recent.count >= max(1, context.configuration.ransomwareMinimumFiles)
+            {
+                rewrites.reset(pair)
+                reportRewrites(pair, recent, time: time, context: &context)
+            }
         default:
             return
         }
@@ -236,6 +242,24 @@ struct RansomwareDetector {
                 destination: pair.server, flowUIDs: Array(Set(evidence.map(\.uid))).sorted(), firstTime: first,
                 lastTime: time, statistic: files, threshold: Double(context.configuration.ransomwareMinimumFiles)),
             first: pair.client, second: pair.server)
+    }
+
+    private func reportRewrites(
+        _ pair: Pair, _ recent: [EncryptedRewriteTracker.Rewrite], time: PacketTime, context: inout DetectionContext
+    ) {
+        let first = recent.first?.time ?? time
+        let message =
+            "\(context.describe(pair.client)) rewrote \(recent.count) files on \(context.describe(pair.server)) with "
+            + "exactly the sizes they had moments before, in \(Text.seconds(time.nanoseconds(since: first))) s over "
+            + "encrypted SMB3: names and contents are hidden, but rewriting many files in place is how ransomware "
+            + "encrypts; check \(pair.client) now"
+        context.emit(
+            Alert(
+                rule: "smb_ransomware", ruleID: RuleID.ransomwareEncryptedRewrite, severity: 9, riskScore: 85,
+                message: message, technique: "T1486", source: pair.client, destination: pair.server,
+                flowUIDs: Array(Set(recent.map(\.uid))).sorted(), firstTime: first, lastTime: time,
+                statistic: Double(recent.count), threshold: Double(context.configuration.ransomwareMinimumFiles)),
+            first: pair.client, second: pair.server, detail: "rewrite")
     }
 
     private mutating func volume(

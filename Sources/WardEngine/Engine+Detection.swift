@@ -112,6 +112,14 @@ extension Engine {
         }
     }
 
+    /// Tells the detectors about a large encrypted SMB3 message (sizes only; nothing is emitted as an event).
+    mutating func report(_ message: SMB2EncryptedMessage, flow: FlowRecord) {
+        observe(
+            .smbEncryptedMessage(
+                client: flow.originatorAddress, server: flow.responderAddress, fromClient: message.fromClient,
+                size: message.originalSize, time: message.time, uid: flow.uid))
+    }
+
     /// Lets the detectors' windows follow packet time, and emits what they conclude.
     mutating func advanceDetection() {
         detection.advance(to: now)

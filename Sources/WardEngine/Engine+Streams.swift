@@ -265,6 +265,9 @@ extension Engine {
             while let record = smb2Analyzers.items[slot]?.popRecord() {
                 report(record, flow: flows.flow(at: current.flowSlot))
             }
+            while let message = smb2Analyzers.items[slot]?.popEncryptedMessage() {
+                report(message, flow: flows.flow(at: current.flowSlot))
+            }
         }
     }
 

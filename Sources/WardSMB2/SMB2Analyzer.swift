@@ -88,7 +88,7 @@ public struct SMB2Analyzer: Sendable {
                     let message = raw.bytes
                     switch SMB2ProtocolMagic.at(0, in: message) {
                     case .smb2?: state.smb2Message(message, complete: complete, at: time)
-                    case .transform?: state.transform(message)
+                    case .transform?: state.transform(message, fromClient: direction == .originator, at: time)
                     case .compression?: state.compressed()
                     case .smb1?: state.smb1()
                     case nil: state.raise(.smb2BadMagic)
@@ -127,6 +127,11 @@ public struct SMB2Analyzer: Sendable {
     /// Removes and returns the oldest queued record, or `nil`.
     public mutating func popRecord() -> SMB2Record? {
         state.popRecord()
+    }
+
+    /// Removes and returns the oldest large encrypted message seen, or `nil` (facts for the detectors, not records).
+    public mutating func popEncryptedMessage() -> SMB2EncryptedMessage? {
+        state.popEncryptedMessage()
     }
 
     /// The framer of `direction` (tests: bounded-memory checks).

@@ -49,6 +49,8 @@ public struct SMB2ConnectionState: Sendable {
     private var recordHead = 0
     private var session: SMB2SessionRecord
     private var sessionDirty = false
+    private var encryptedMessages: [SMB2EncryptedMessage] = []
+    private var encryptedHead = 0
 
     /// Commands seen, with the response flag (tests only; `nil` unless enabled).
     package var trace: [(command: SMB2Command, isResponse: Bool)]?
@@ -101,17 +103,40 @@ public struct SMB2ConnectionState: Sendable {
 
     // MARK: - Non-SMB2 messages
 
-    /// Counts a TRANSFORM (encrypted) message ([MS-SMB2] §2.2.41).
-    mutating func transform(_ message: RawSpan) {
+    /// Counts a TRANSFORM (encrypted) message ([MS-SMB2] §2.2.41) and queues a large one's size for the detectors.
+    mutating func transform(_ message: RawSpan, fromClient: Bool, at time: PacketTime) {
         session.transformPackets &+= 1
         session.encrypted = true
         sessionDirty = true
-        if let header = try? SMB2TransformHeader.decode(from: message, at: 0) {
-            session.transformBytes &+= UInt64(header.originalMessageSize)
-            if session.sessionID == 0 { session.sessionID = header.sessionID }
-        } else {
+        guard let header = try? SMB2TransformHeader.decode(from: message, at: 0) else {
             raise(.smb2TruncatedCommand)
+            return
         }
+        session.transformBytes &+= UInt64(header.originalMessageSize)
+        if session.sessionID == 0 { session.sessionID = header.sessionID }
+        guard header.originalMessageSize >= SMB2EncryptedMessage.minimumReportedSize else { return }
+        guard encryptedMessages.count - encryptedHead < limits.maxQueuedRecords else {
+            anomalies.record(.smb2RecordQueueFull)
+            return
+        }
+        if encryptedHead > 0, encryptedMessages.count == encryptedMessages.capacity {
+            encryptedMessages.removeFirst(encryptedHead)
+            encryptedHead = 0
+        }
+        encryptedMessages.append(
+            SMB2EncryptedMessage(fromClient: fromClient, originalSize: header.originalMessageSize, time: time))
+    }
+
+    /// Removes and returns the oldest queued large encrypted message.
+    public mutating func popEncryptedMessage() -> SMB2EncryptedMessage? {
+        guard encryptedHead < encryptedMessages.count else { return nil }
+        let message = encryptedMessages[encryptedHead]
+        encryptedHead += 1
+        if encryptedHead == encryptedMessages.count {
+            encryptedMessages.removeAll(keepingCapacity: true)
+            encryptedHead = 0
+        }
+        return message
     }
 
     /// Counts a COMPRESSION_TRANSFORM message ([MS-SMB2] §2.2.42).

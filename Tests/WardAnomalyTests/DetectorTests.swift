@@ -225,20 +225,55 @@ extension DetectionEngine {
         #expect(detection.drain().count == 1)
     }
 
+    func encrypted(fromClient: Bool, data: UInt32, _ t: Double, client: String = "172.16.20.23") -> Observation {
+        let overhead = fromClient ? EncryptedRewriteTracker.writeRequestOverhead : EncryptedRewriteTracker.readResponseOverhead
+        return .smbEncryptedMessage(client: ip(client), server: ip("172.16.20.5"), fromClient: fromClient,
+            size: data + overhead, time: at(t), uid: 9)
+    }
+
     @Test func encryptedSMB3VolumeAgainstBaseline() {
         var detection = engine { $0.encryptedVolumeMinimumWindows = 5; $0.encryptedVolumeMinimumBytes = 10_000_000 }
-        var total: UInt64 = 0
         for window in 0..<10 {
-            total += 1_000_000
-            detection.observe(.smbSession(client: ip("172.16.20.23"), server: ip("172.16.20.5"), dialect: "3.1.1", smb1: false,
-                encrypted: true, transformBytes: total, time: at(Double(window) * 10), uid: 9))
+            for chunk in 0..<8 { detection.observe(encrypted(fromClient: true, data: 131_072, Double(window) * 10 + Double(chunk) * 0.1)) }
         }
         #expect(detection.drain().isEmpty)
-        total += 500_000_000
-        detection.observe(.smbSession(client: ip("172.16.20.23"), server: ip("172.16.20.5"), dialect: "3.1.1", smb1: false,
-            encrypted: true, transformBytes: total, time: at(101), uid: 9))
+        for chunk in 0..<500 { detection.observe(encrypted(fromClient: true, data: 1_048_576, 100 + Double(chunk) * 0.01)) }
         let alerts = detection.drain()
         #expect(alerts.map(\.ruleID) == [RuleID.ransomwareEncryptedVolume])
+    }
+
+    @Test func encryptedSMB3ReadThenRewriteOfTheSameSizesFires() {
+        var detection = engine()
+        // Ransomware reads each file and writes it back encrypted with the same length: sizes echo.
+        let sizes: [UInt32] = [12_345, 70_001, 3_333, 999_999, 45_678]
+        for (index, size) in sizes.enumerated() {
+            detection.observe(encrypted(fromClient: false, data: size, Double(index) * 0.5))
+            detection.observe(encrypted(fromClient: true, data: size, Double(index) * 0.5 + 0.2))
+        }
+        let alerts = detection.drain()
+        #expect(alerts.map(\.ruleID) == [RuleID.ransomwareEncryptedRewrite])
+        #expect(alerts.first?.statistic == 4)
+        #expect(alerts.first?.message.contains("rewrote 4 files") == true)
+    }
+
+    @Test func encryptedSMB3UploadsDownloadsAndBulkChunksAreNotRewrites() {
+        var detection = engine()
+        // New files written once (distinct sizes), the same files read back, and a big transfer in 1 MiB chunks.
+        for index in 0..<40 { detection.observe(encrypted(fromClient: true, data: 5_000 + UInt32(index) * 17, Double(index) * 0.1)) }
+        for index in 0..<40 { detection.observe(encrypted(fromClient: false, data: 5_000 + UInt32(index) * 17, 5 + Double(index) * 0.1)) }
+        for chunk in 0..<200 { detection.observe(encrypted(fromClient: true, data: 1_048_576, 10 + Double(chunk) * 0.01)) }
+        // One document saved again with the same size now and then (autosave): one rewrite per window is not many files.
+        for round in 0..<5 { detection.observe(encrypted(fromClient: true, data: 5_000, 20 + Double(round) * 30)) }
+        #expect(detection.drain().isEmpty)
+    }
+
+    @Test func encryptedSMB3RewritesLongAfterTheOriginalAreNotCounted() {
+        var detection = engine()
+        let sizes: [UInt32] = [12_345, 70_001, 3_333, 999_999, 45_678]
+        for (index, size) in sizes.enumerated() { detection.observe(encrypted(fromClient: true, data: size, Double(index))) }
+        // The nightly job writes the same files again a day later: past the size horizon.
+        for (index, size) in sizes.enumerated() { detection.observe(encrypted(fromClient: true, data: size, 86_400 + Double(index) * 0.1)) }
+        #expect(detection.drain().isEmpty)
     }
 }
 
