@@ -91,8 +91,8 @@ public struct DetectionEngine {
         return (evictions, context.droppedAlerts)
     }
 
-    /// The MAC vendor registry the detectors use (for the inventory).
-    public var macVendors: MACVendors { context.signatures.macVendors }
+    /// The `Signatures/` data in force (MAC vendors for the inventory, SOP class names for DICOM events).
+    public var signatures: DetectionSignatures { context.signatures }
 
     /// Everything learned so far, for the state DB.
     public func learnedState() -> LearnedState {

@@ -46,7 +46,7 @@ struct LearnCommand: ParsableCommand {
 
     mutating func run() throws {
         var options = try common.runOptions(interface: interface)
-        options.detection = try site.detectionEngine()
+        try site.apply(to: &options)
         options.learnOnly = true
         guard let store = try state.restore(into: &options.detection) else { return }
         let report: RunReport
@@ -64,7 +64,7 @@ struct LearnCommand: ParsableCommand {
             }
             bar.finish()
         }
-        try store.save(report.state, vendors: options.detection.macVendors)
+        try store.save(report.state, vendors: options.detection.signatures.macVendors)
         if !common.quiet {
             if common.printsSummary { Summary.print(report, learning: true) }
             let devices = (try? store.devices().count) ?? 0

@@ -29,11 +29,11 @@ struct LiveCommand: ParsableCommand {
 
     mutating func run() throws {
         var options = try common.runOptions(interface: capture.interface)
-        options.detection = try site.detectionEngine()
+        try site.apply(to: &options)
         let store = try state.restore(into: &options.detection)
         let report = try capture.run(
             options: options, store: store, checkpointSeconds: checkpointSeconds, site: site, quiet: common.quiet)
-        try store?.save(report.state, vendors: options.detection.macVendors)
+        try store?.save(report.state, vendors: options.detection.signatures.macVendors)
         if common.printsSummary { Summary.print(report) }
         try report.exitForProblems()
     }
@@ -70,7 +70,7 @@ struct CaptureOptions: ParsableArguments {
             }
         }
         if let store, let checkpointSeconds {
-            let vendors = options.detection.macVendors
+            let vendors = options.detection.signatures.macVendors
             options.checkpoint = Checkpoint(interval: checkpointSeconds) { snapshot in
                 do {
                     try store.save(learned: snapshot.learned, macs: snapshot.macs, hosts: snapshot.hosts, vendors: vendors)

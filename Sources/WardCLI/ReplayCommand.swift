@@ -23,7 +23,7 @@ struct ReplayCommand: ParsableCommand {
 
     mutating func run() throws {
         var options = try common.runOptions()
-        options.detection = try site.detectionEngine()
+        try site.apply(to: &options)
         let store = try state.restore(into: &options.detection)
         let showProgress = !common.quiet && (common.progress || isatty(STDERR_FILENO) == 1)
         var bar = ProgressBar(enabled: showProgress)
@@ -34,7 +34,7 @@ struct ReplayCommand: ParsableCommand {
             throw InputFailure(message: error.message)
         }
         bar.finish()
-        try store?.save(report.state, vendors: options.detection.macVendors)
+        try store?.save(report.state, vendors: options.detection.signatures.macVendors)
         if common.printsSummary { Summary.print(report) }
         try report.exitForProblems()
     }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import WardAnomaly
+import WardEngine
+import WardOutput
 import WardPolicy
 
 /// `--config` and `--signatures`: the site file and the Signatures/ directory the detectors use.
@@ -17,7 +19,7 @@ struct SiteOptions: ParsableArguments {
     }
 
     /// The detectors configured from the site file and signatures; a bad file is bad input (exit 1).
-    func detectionEngine() throws -> DetectionEngine {
+    private func detectionEngine() throws -> DetectionEngine {
         do throws(ConfigurationErrors) {
             let (site, signatures) = try load()
             return DetectionEngine(
@@ -26,6 +28,12 @@ struct SiteOptions: ParsableArguments {
         } catch {
             throw InputFailure(message: error.description)
         }
+    }
+
+    /// Configures a run: the detectors, and the SOP class names DICOM events carry.
+    func apply(to options: inout RunOptions) throws {
+        options.detection = try detectionEngine()
+        options.observer.sopClassNames = options.detection.signatures.sopClassNames
     }
 
     /// Re-reads the site file and signatures into running detectors (SIGHUP); returns the problem, or `nil`.

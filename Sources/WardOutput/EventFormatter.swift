@@ -133,6 +133,7 @@ public struct EventFormatter: ~Copyable {
                                senderIsResponder: false)
             writer.beginObject("dicom")
             record.encode(into: &writer)
+            writeSOPClassNames(record.abstractSyntaxes, record.affectedSOPClasses)
             writer.endObject()
             endProtocolEvent(flow: flow)
         case .hl7(let record, let flow):
@@ -493,6 +494,19 @@ public struct EventFormatter: ~Copyable {
         writer.key("bytes")
         writer.value(counters.bytes)
         writer.endObject()
+    }
+
+    /// `sop_class_names`: the names of `uids` (in order, distinct) that the SOP class table knows.
+    private mutating func writeSOPClassNames(_ abstractSyntaxes: [String], _ affected: [String]) {
+        writer.key("sop_class_names")
+        writer.beginArray()
+        var written: [String] = []
+        for uid in abstractSyntaxes + affected {
+            guard let name = observer.sopClassNames[uid], !written.contains(name) else { continue }
+            written.append(name)
+            writer.value(name)
+        }
+        writer.endArray()
     }
 
     /// Country and ASN of a public address (ECS `geo.*`, `as.*`) when GeoIP databases are configured.

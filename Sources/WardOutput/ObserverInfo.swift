@@ -10,6 +10,8 @@ public struct ObserverInfo: Sendable {
     public var interface: String?
     /// GeoIP and ASN enrichment for public addresses in flows and alerts, when databases are configured.
     public var geoIP: GeoIPEnricher?
+    /// DICOM SOP class UID → name (`Signatures/dicom-sop-classes.yaml`), for `dicom.sop_class_names`.
+    public var sopClassNames: [String: String] = [:]
 
     /// Observer fields from their values.
     public init(name: String, version: String, interface: String? = nil) {

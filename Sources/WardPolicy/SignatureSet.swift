@@ -149,6 +149,8 @@ public struct SignatureSet: Sendable {
                     else { continue }
                     if !Self.isValidUID(uid) {
                         reader.fail(.badValue, uidNode, "\(itemPath).uid", "\"\(uid)\" is not a DICOM UID (PS3.5 §9: digits and dots, ≤ 64)")
+                    } else if className.isEmpty || className.count > 128 {
+                        reader.fail(.badValue, nameNode, "\(itemPath).name", "a SOP class name has 1 to 128 characters")
                     } else if sopClassNames[uid] != nil {
                         reader.fail(.duplicate, uidNode, "\(itemPath).uid", "UID \(uid) listed twice")
                     } else {

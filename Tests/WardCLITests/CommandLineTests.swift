@@ -153,3 +153,21 @@ import WardTestSupport
         #expect(result.output.contains("smb_ransomware") && result.output.contains("172.16.20.57"))
     }
 }
+
+/// DICOM events name their SOP classes from `Signatures/dicom-sop-classes.yaml`.
+@Suite struct SOPClassNameTests {
+    @Test func dicomEventsCarrySOPClassNamesFromTheSignatures() throws {
+        let signatures = Fixtures.packageRoot.appendingPathComponent("Signatures").path
+        let result = try runCommand(
+            Fixtures.binary, ["replay", "--signatures", signatures, "--events", "-", Fixtures.capture("dicom/dicom-reject-abort.pcap")])
+        #expect(result.status == 0, "\(result.error)")
+        // The rejected C-ECHO association proposes Verification only; the storescu one proposes storage classes.
+        let names = try result.output.split(separator: "\n").filter { $0.contains("\"wardwatch.dicom\"") }.map { line in
+            let event = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let dicom = try #require(event["dicom"] as? [String: Any])
+            return try #require(dicom["sop_class_names"] as? [String])
+        }
+        #expect(names.first == ["Verification SOP Class"])
+        #expect(names.dropFirst().allSatisfy { $0.contains("CT Image Storage") && $0.contains("MR Image Storage") })
+    }
+}
