@@ -101,6 +101,66 @@ import WardTestSupport
         #expect(try String(contentsOf: events, encoding: .utf8).contains("\"wardwatch.stats\""))
     }
 
+    /// `learn` on a live interface fills the state DB; `live --state` keeps it up to date with checkpoints, so a
+    /// sensor killed with SIGKILL keeps what it learned up to its last checkpoint, in a DB that still opens.
+    @Test(.enabled(if: namespacesAvailable, "needs root and network namespaces (ip netns)"))
+    func liveLearningAndCheckpointsSurviveSIGKILL() throws {
+        let lab = NamespaceLab(name: "wwlive")
+        lab.tearDown()
+        try lab.up()
+        defer { lab.tearDown() }
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        chmod(directory.path, 0o777)
+        let state = directory.appendingPathComponent("state.db").path
+        let ip = which("ip")!
+
+        func peerLastSeen() throws -> Int64? {
+            let export = try runCommand(Fixtures.binary, ["inventory", "export", "--state", state])
+            #expect(export.status == 0, "\(export.error)")
+            for line in export.output.split(separator: "\n") {
+                let device = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                guard (device["addresses"] as? [String])?.contains("198.51.100.2") == true,
+                    let text = device["last_seen"] as? String
+                else { continue }
+                let formatter = ISO8601DateFormatter()
+                formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+                return formatter.date(from: text).map { Int64($0.timeIntervalSince1970 * 1000) }
+            }
+            return nil
+        }
+
+        // Learn for 3 s while the peer pings.
+        let learner = Process()
+        learner.executableURL = URL(fileURLWithPath: ip)
+        learner.arguments = [
+            "netns", "exec", lab.sensor, Fixtures.binary, "learn", "--interface", "wwl0", "--duration", "3", "--quiet",
+            "--user", "nobody", "--state", state,
+        ]
+        try learner.run()
+        Thread.sleep(forTimeInterval: 1)
+        _ = try runCommand(ip, ["netns", "exec", lab.peer, "ping", "-c", "3", "-i", "0.2", "198.51.100.1"])
+        learner.waitUntilExit()
+        #expect(learner.terminationStatus == 0)
+        let learned = try #require(try peerLastSeen(), "the peer is not in the learned inventory")
+
+        // Run live with a 1 s checkpoint, ping again, then SIGKILL: no clean exit, only checkpoints.
+        let sensor = Process()
+        sensor.executableURL = URL(fileURLWithPath: ip)
+        sensor.arguments = [
+            "netns", "exec", lab.sensor, Fixtures.binary, "live", "--interface", "wwl0", "--quiet", "--user", "nobody",
+            "--state", state, "--checkpoint-seconds", "1",
+        ]
+        try sensor.run()
+        Thread.sleep(forTimeInterval: 1)
+        _ = try runCommand(ip, ["netns", "exec", lab.peer, "ping", "-c", "3", "-i", "0.2", "198.51.100.1"])
+        Thread.sleep(forTimeInterval: 2.5)
+        kill(try sensorPID(parent: sensor.processIdentifier), SIGKILL)
+        sensor.waitUntilExit()
+        let checkpointed = try #require(try peerLastSeen())
+        #expect(checkpointed > learned + 500, "the checkpoint did not record the later pings")
+    }
+
     /// `ip netns exec` execs the binary in place, but look for a child too in case a wrapper stays.
     private func sensorPID(parent: Int32) throws -> Int32 {
         let children = (try? String(contentsOfFile: "/proc/\(parent)/task/\(parent)/children", encoding: .utf8)) ?? ""
