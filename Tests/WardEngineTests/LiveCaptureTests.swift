@@ -161,6 +161,45 @@ import WardTestSupport
         #expect(checkpointed > learned + 500, "the checkpoint did not record the later pings")
     }
 
+    /// On a mirror port the sensor only listens: with syslog, metrics and an events file configured and alerts
+    /// raised, not one frame leaves the monitored interface (its transmit counter does not move).
+    @Test(.enabled(if: namespacesAvailable, "needs root and network namespaces (ip netns)"))
+    func sensorNeverTransmitsOnTheMonitoredInterface() throws {
+        let lab = NamespaceLab(name: "wwlive")
+        lab.tearDown()
+        try lab.up()
+        defer { lab.tearDown() }
+        let ip = which("ip")!
+        // A mirror port: no address, no IPv6, so the kernel itself has no reason to send anything either.
+        _ = try runCommand(ip, ["-n", lab.sensor, "addr", "flush", "dev", "wwl0"])
+        _ = try lab.exec(in: lab.sensor, ["sysctl", "-q", "-w", "net.ipv6.conf.wwl0.disable_ipv6=1"])
+        Thread.sleep(forTimeInterval: 0.5)
+        func transmitted() throws -> Int {
+            let counters = try lab.exec(in: lab.sensor, ["cat", "/sys/class/net/wwl0/statistics/tx_packets"])
+            return Int(counters.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        }
+        let before = try transmitted()
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let events = directory.appendingPathComponent("events.jsonl")
+        let sensor = Process()
+        sensor.executableURL = URL(fileURLWithPath: ip)
+        sensor.arguments = [
+            "netns", "exec", lab.sensor, Fixtures.binary, "live", "--interface", "wwl0", "--quiet", "--duration", "4",
+            "--flows", "--events", events.path, "--syslog", "udp://127.0.0.1:5514", "--metrics", "127.0.0.1:9468",
+        ]
+        try sensor.run()
+        Thread.sleep(forTimeInterval: 1)
+        // The peer looks for hosts that do not answer (ARP requests and a TCP SYN flood of the broadcast domain).
+        _ = try runCommand(ip, ["netns", "exec", lab.peer, "ping", "-c", "3", "-i", "0.2", "-W", "1", "198.51.100.1"])
+        _ = try runCommand(ip, ["netns", "exec", lab.peer, "arping", "-c", "2", "-U", "-I", "wwl1", "198.51.100.2"])
+        sensor.waitUntilExit()
+        #expect(sensor.terminationStatus == 0)
+        let lines = try String(contentsOf: events, encoding: .utf8).split(separator: "\n")
+        #expect(lines.contains { $0.contains("\"wardwatch.stats\"") && !$0.contains("\"packets\":0,") })
+        #expect(try transmitted() == before, "frames left the monitored interface")
+    }
+
     /// `ip netns exec` execs the binary in place, but look for a child too in case a wrapper stays.
     private func sensorPID(parent: Int32) throws -> Int32 {
         let children = (try? String(contentsOfFile: "/proc/\(parent)/task/\(parent)/children", encoding: .utf8)) ?? ""
