@@ -56,10 +56,14 @@ public struct DICOMAssociationStateMachine: Sendable {
         record.userIdentityType = pdu.userIdentityType
         record.presentationContextsProposed = pdu.presentationContexts.count
         proposed = pdu.presentationContexts
+        var abstracts = DistinctStrings(limit: limits.maximumDistinctValues)
+        var transfers = DistinctStrings(limit: limits.maximumDistinctValues)
         for context in pdu.presentationContexts {
-            if let abstract = context.abstractSyntax { appendDistinct(abstract, to: &record.abstractSyntaxes) }
-            for transfer in context.transferSyntaxes { appendDistinct(transfer, to: &record.transferSyntaxes) }
+            if let abstract = context.abstractSyntax { abstracts.append(abstract) }
+            for transfer in context.transferSyntaxes { transfers.append(transfer) }
         }
+        record.abstractSyntaxes = abstracts.values
+        record.transferSyntaxes = transfers.values
         current = record
         phase = .requested
         return action
@@ -71,15 +75,20 @@ public struct DICOMAssociationStateMachine: Sendable {
         record.acceptorImplementationClassUID = pdu.implementationClassUID
         record.acceptorImplementationVersion = pdu.implementationVersion
         record.acceptorMaximumPDULength = pdu.maximumPDULength
-        record.abstractSyntaxes = []
-        record.transferSyntaxes = []
+        // Presentation context IDs are one byte: index the proposed abstract syntaxes by ID.
+        var proposedAbstract = [String?](repeating: nil, count: 256)
+        for context in proposed where proposedAbstract[Int(context.id)] == nil {
+            proposedAbstract[Int(context.id)] = context.abstractSyntax
+        }
+        var abstracts = DistinctStrings(limit: limits.maximumDistinctValues)
+        var transfers = DistinctStrings(limit: limits.maximumDistinctValues)
         for context in pdu.presentationContexts where context.result == 0 {
             record.presentationContextsAccepted += 1
-            if let abstract = proposed.first(where: { $0.id == context.id })?.abstractSyntax {
-                appendDistinct(abstract, to: &record.abstractSyntaxes)
-            }
-            for transfer in context.transferSyntaxes { appendDistinct(transfer, to: &record.transferSyntaxes) }
+            if let abstract = proposedAbstract[Int(context.id)] { abstracts.append(abstract) }
+            for transfer in context.transferSyntaxes { transfers.append(transfer) }
         }
+        record.abstractSyntaxes = abstracts.values
+        record.transferSyntaxes = transfers.values
         current = record
         phase = .established
         return .none
@@ -184,9 +193,5 @@ public struct DICOMAssociationStateMachine: Sendable {
         proposed = []
         phase = .idle
         return record
-    }
-
-    private func appendDistinct(_ value: String, to list: inout [String]) {
-        if list.count < limits.maximumDistinctValues && !list.contains(value) { list.append(value) }
     }
 }

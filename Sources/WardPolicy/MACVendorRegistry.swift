@@ -15,22 +15,19 @@ public enum MACVendorRegistry {
     public static func load(
         signaturesDirectory: String?, systemPath: String = systemRegistry
     ) throws(ConfigurationErrors) -> MACVendors {
-        if let text = try? String(contentsOfFile: systemPath, encoding: .utf8) {
-            let (vendors, _) = parse(text, file: systemPath)
+        if let data = FileManager.default.contents(atPath: systemPath) {
+            let (vendors, _) = parse(bytes: [UInt8](data), file: systemPath)
             if vendors.count > 0 { return vendors }
         }
         guard let directory = signaturesDirectory else { return .empty }
         let path = (directory as NSString).appendingPathComponent(fallbackFileName)
         guard FileManager.default.fileExists(atPath: path) else { return .empty }
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
+        guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigurationErrors(errors: [
-                ConfigurationError(code: .unreadableFile, file: path, line: 0, key: "", reason: "cannot read: \(error.localizedDescription)")
+                ConfigurationError(code: .unreadableFile, file: path, line: 0, key: "", reason: "cannot read the file")
             ])
         }
-        let (vendors, errors) = parse(text, file: path)
+        let (vendors, errors) = parse(bytes: [UInt8](data), file: path)
         guard errors.isEmpty else { throw ConfigurationErrors(errors: errors) }
         return vendors
     }
@@ -40,79 +37,108 @@ public enum MACVendorRegistry {
     ///
     /// Works on the UTF-8 bytes (the system registry has some 35,000 rows and is read at every start).
     public static func parse(_ text: String, file: String) -> (MACVendors, [ConfigurationError]) {
-        var names: [UInt32: String] = [:]
+        parse(bytes: Array(text.utf8), file: file)
+    }
+
+    /// `parse(_:file:)` on the file's bytes; the names stay in `bytes` (`MACVendors` decodes one when looked up).
+    public static func parse(bytes: [UInt8], file: String) -> (MACVendors, [ConfigurationError]) {
+        var names: [UInt32: Range<Int32>] = [:]
+        names.reserveCapacity(bytes.count / 64)
         var errors: [ConfigurationError] = []
-        let bytes = Array(text.utf8)
-        var lineStart = 0
-        var lineNumber = 0
-        while lineStart < bytes.count {
-            var lineEnd = lineStart
-            while lineEnd < bytes.count && bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
-            lineNumber += 1
-            defer { lineStart = lineEnd + 1 }
-            let line = trimmed(bytes[lineStart..<lineEnd])
-            if line.isEmpty || line.first == UInt8(ascii: "#") || line.starts(with: "Registry,".utf8) { continue }
-            func fail(_ reason: String) {
-                errors.append(ConfigurationError(code: .badValue, file: file, line: lineNumber, key: "", reason: reason))
-            }
-            let fields = csvFields(line, limit: 3)
-            guard fields.count >= 3 else {
-                fail("expected Registry,Assignment,Organization Name; found \(fields.count) field(s)")
-                continue
-            }
-            guard fields[0].elementsEqual("MA-L".utf8) else { continue }  // MA-M/MA-S blocks are longer prefixes
-            let assignment = String(decoding: fields[1], as: UTF8.self)
-            guard fields[1].count == 6, let prefix = UInt32(assignment, radix: 16) else {
-                fail("assignment \"\(assignment)\" is not 6 hexadecimal digits")
-                continue
-            }
-            let name = trimmed(fields[2][...])
-            guard !name.isEmpty else {
-                fail("assignment \(assignment) has no organization name")
-                continue
-            }
-            if names[prefix] == nil { names[prefix] = String(decoding: name, as: UTF8.self) }
-        }
-        return (MACVendors(names), errors)
-    }
-
-    /// The first `limit` fields of one CSV row (RFC 4180 quoting: `"a, b"` and `""` for a quote).
-    static func csvFields(_ line: ArraySlice<UInt8>, limit: Int) -> [[UInt8]] {
-        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ",")
-        var fields: [[UInt8]] = []
-        var field: [UInt8] = []
-        var quoted = false
-        var index = line.startIndex
-        while index < line.endIndex && fields.count < limit {
-            let byte = line[index]
-            index += 1
-            if quoted {
-                if byte != quote {
-                    field.append(byte)
-                } else if index < line.endIndex && line[index] == quote {
-                    field.append(quote)
-                    index += 1
-                } else {
-                    quoted = false
+        bytes.withUnsafeBufferPointer { buffer in
+            var lineStart = 0
+            var lineNumber = 0
+            while lineStart < buffer.count {
+                let lineEnd = buffer[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? buffer.count
+                lineNumber += 1
+                defer { lineStart = lineEnd + 1 }
+                let line = trimmed(buffer, lineStart..<lineEnd)
+                if line.isEmpty || buffer[line.lowerBound] == UInt8(ascii: "#") || buffer[line].starts(with: "Registry,".utf8) {
+                    continue
                 }
-            } else if byte == quote && field.isEmpty {
-                quoted = true
-            } else if byte == comma {
-                fields.append(field)
-                field = []
-            } else {
-                field.append(byte)
+                func text(_ range: Range<Int>) -> String { String(decoding: buffer[range], as: UTF8.self) }
+                func fail(_ reason: String) {
+                    errors.append(ConfigurationError(code: .badValue, file: file, line: lineNumber, key: "", reason: reason))
+                }
+                var fields = InlineArray<3, Range<Int>>(repeating: 0..<0)
+                let count = csvFields(buffer, line, into: &fields)
+                guard count == 3 else {
+                    fail("expected Registry,Assignment,Organization Name; found \(count) field(s)")
+                    continue
+                }
+                guard buffer[fields[0]].elementsEqual("MA-L".utf8) else { continue }  // MA-M/MA-S: longer prefixes
+                guard fields[1].count == 6, let prefix = hexValue(buffer[fields[1]]) else {
+                    fail("assignment \"\(text(fields[1]))\" is not 6 hexadecimal digits")
+                    continue
+                }
+                let name = trimmed(buffer, fields[2])
+                guard !name.isEmpty else {
+                    fail("assignment \(text(fields[1])) has no organization name")
+                    continue
+                }
+                if names[prefix] == nil { names[prefix] = Int32(name.lowerBound)..<Int32(name.upperBound) }
             }
         }
-        if fields.count < limit { fields.append(field) }
-        return fields
+        return (MACVendors(text: bytes, names: names), errors)
     }
 
-    private static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+    private static func hexValue(_ digits: Slice<UnsafeBufferPointer<UInt8>>) -> UInt32? {
+        var value: UInt32 = 0
+        for digit in digits {
+            let nibble: UInt8
+            switch digit {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = digit - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = digit - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = digit - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            value = value << 4 | UInt32(nibble)
+        }
+        return value
+    }
+
+    /// The byte ranges of the first fields of the row `line` of `bytes`, as many as `fields` holds; returns how many
+    /// were found. A quoted field (`"Siemens, Inc"`) is the range inside its quotes; a doubled quote inside it (`""`)
+    /// stays doubled, which only a vendor name could show.
+    static func csvFields<let n: Int>(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ line: Range<Int>, into fields: inout InlineArray<n, Range<Int>>
+    ) -> Int {
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ",")
+        var count = 0
+        var index = line.lowerBound
+        while count < n {
+            if index < line.upperBound && bytes[index] == quote {
+                let start = index + 1
+                index = start
+                while index < line.upperBound {
+                    if bytes[index] != quote {
+                        index += 1
+                    } else if index + 1 < line.upperBound && bytes[index + 1] == quote {
+                        index += 2
+                    } else {
+                        break
+                    }
+                }
+                fields[count] = start..<index
+                while index < line.upperBound && bytes[index] != comma { index += 1 }  // the closing quote and beyond
+            } else {
+                let start = index
+                while index < line.upperBound && bytes[index] != comma { index += 1 }
+                fields[count] = start..<index
+            }
+            count += 1
+            guard index < line.upperBound else { break }
+            index += 1  // the comma
+        }
+        return count
+    }
+
+    private static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Range<Int> {
         func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D }
-        var slice = bytes
-        while let first = slice.first, isSpace(first) { slice = slice.dropFirst() }
-        while let last = slice.last, isSpace(last) { slice = slice.dropLast() }
-        return slice
+        var lower = range.lowerBound
+        var upper = range.upperBound
+        while lower < upper && isSpace(bytes[lower]) { lower += 1 }
+        while upper > lower && isSpace(bytes[upper - 1]) { upper -= 1 }
+        return lower..<upper
     }
 }
