@@ -1,21 +1,53 @@
+import Synchronization
 import WardCore
 
 /// MAC address vendors by IEEE OUI (MA-L, 24-bit prefix): "who made this device" for alerts and the inventory.
 ///
 /// WardPolicy loads it from Debian's `ieee-data` registry when installed, else from `Signatures/mac-vendors.csv`.
-/// The registry's ~35,000 names stay as bytes of the loaded file and become a `String` only when looked up (a lookup
-/// happens once per new device; making every name a string cost more than the rest of a short replay).
+/// The system registry (some 35,000 rows) is read at the first lookup, not at start: most runs never need a vendor
+/// (one is looked up per new device or inventory row). Names stay bytes of the file until looked up.
 public struct MACVendors: Sendable {
-    private let text: [UInt8]
-    private let names: [UInt32: Range<Int32>]
+    /// The parsed registry: names as byte ranges of the file's text.
+    public struct Table: Sendable {
+        let text: [UInt8]
+        let names: [UInt32: Range<Int32>]
+
+        /// A table whose names are the byte ranges `names` of `text` (UTF-8), by OUI (upper 24 bits).
+        public init(text: [UInt8], names: [UInt32: Range<Int32>]) {
+            self.text = text
+            self.names = names.filter { $0.value.lowerBound >= 0 && Int($0.value.upperBound) <= text.count }
+        }
+    }
+
+    private final class Source: Sendable {
+        let load: @Sendable () -> Table
+        let table = Mutex<Table?>(nil)
+
+        init(load: @escaping @Sendable () -> Table) {
+            self.load = load
+        }
+
+        func withTable<R>(_ body: (Table) -> R) -> R {
+            table.withLock { table in
+                if table == nil { table = load() }
+                return body(table!)
+            }
+        }
+    }
+
+    private let source: Source
 
     /// No vendors known.
-    public static let empty = MACVendors(text: [], names: [:])
+    public static let empty = MACVendors(Table(text: [], names: [:]))
 
-    /// A registry whose names are the byte ranges `names` of `text` (UTF-8), by OUI (upper 24 bits).
-    public init(text: [UInt8], names: [UInt32: Range<Int32>]) {
-        self.text = text
-        self.names = names.filter { $0.value.lowerBound >= 0 && Int($0.value.upperBound) <= text.count }
+    /// A registry from a parsed table.
+    public init(_ table: Table) {
+        source = Source { table }
+    }
+
+    /// A registry read by `load` at the first lookup.
+    public init(loadingLazily load: @escaping @Sendable () -> Table) {
+        source = Source(load: load)
     }
 
     /// A registry from OUI → organisation name.
@@ -27,15 +59,17 @@ public struct MACVendors: Sendable {
             text.append(contentsOf: name.utf8)
             ranges[prefix] = start..<Int32(text.count)
         }
-        self.init(text: text, names: ranges)
+        self.init(Table(text: text, names: ranges))
     }
 
-    /// The number of prefixes known.
-    public var count: Int { names.count }
+    /// The number of prefixes known (loads the registry).
+    public var count: Int { source.withTable { $0.names.count } }
 
     /// The vendor of `mac`, or `nil` when unknown or when the address is locally administered (randomised).
     public func vendor(of mac: MACAddress) -> String? {
-        guard !mac.isLocallyAdministered, let range = names[mac.oui] else { return nil }
-        return String(decoding: text[Int(range.lowerBound)..<Int(range.upperBound)], as: UTF8.self)
+        guard !mac.isLocallyAdministered else { return nil }
+        return source.withTable { table in
+            table.names[mac.oui].map { String(decoding: table.text[Int($0.lowerBound)..<Int($0.upperBound)], as: UTF8.self) }
+        }
     }
 }

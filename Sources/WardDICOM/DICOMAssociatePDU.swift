@@ -74,6 +74,7 @@ public struct DICOMAssociatePDU: Sendable {
             callingAE: DICOMText.trimmed(body, 20..<36))
         var offset = fixedLength
         var contextsSeen = 0
+        var knownTransferSyntaxes: [String] = []
         while offset < body.byteCount {
             guard let item = nextItem(body, at: offset, end: body.byteCount) else {
                 anomalies.record(.truncatedItem)
@@ -90,7 +91,8 @@ public struct DICOMAssociatePDU: Sendable {
                         anomalies.record(.tooManyPresentationContexts)
                     }
                 } else if let context = decodePresentationContext(
-                    body, item.value, isAccept: item.type == 0x21, limits: limits, anomalies: &anomalies)
+                    body, item.value, isAccept: item.type == 0x21, limits: limits, anomalies: &anomalies,
+                    knownTransferSyntaxes: &knownTransferSyntaxes)
                 {
                     pdu.presentationContexts.append(context)
                 }
@@ -114,7 +116,7 @@ public struct DICOMAssociatePDU: Sendable {
 
     private static func decodePresentationContext(
         _ body: RawSpan, _ value: Range<Int>, isAccept: Bool, limits: DICOMLimits,
-        anomalies: inout DICOMAnomalyCounts
+        anomalies: inout DICOMAnomalyCounts, knownTransferSyntaxes: inout [String]
     ) -> PresentationContext? {
         // ID (1), reserved (1), result/reason (AC) or reserved (RQ) (1), reserved (1), then sub-items.
         guard value.count >= 4 else {
@@ -135,7 +137,8 @@ public struct DICOMAssociatePDU: Sendable {
                 context.abstractSyntax = DICOMText.uid(body, item.value, limits: limits, anomalies: &anomalies)
             case 0x40:
                 if context.transferSyntaxes.count < limits.maximumDistinctValues,
-                    let uid = DICOMText.uid(body, item.value, limits: limits, anomalies: &anomalies)
+                    let uid = DICOMText.uid(
+                        body, item.value, limits: limits, anomalies: &anomalies, reusing: &knownTransferSyntaxes, keep: 8)
                 {
                     context.transferSyntaxes.append(uid)
                 }

@@ -25,6 +25,16 @@ enum DICOMText {
     static func uid(
         _ bytes: RawSpan, _ range: Range<Int>, limits: DICOMLimits, anomalies: inout DICOMAnomalyCounts
     ) -> String? {
+        var none: [String] = []
+        return uid(bytes, range, limits: limits, anomalies: &anomalies, reusing: &none, keep: 0)
+    }
+
+    /// `uid(_:_:limits:anomalies:)` that returns an equal string from `recent` instead of making a new one, and keeps
+    /// up to `keep` new ones there: the transfer syntaxes of an A-ASSOCIATE repeat in every presentation context.
+    static func uid(
+        _ bytes: RawSpan, _ range: Range<Int>, limits: DICOMLimits, anomalies: inout DICOMAnomalyCounts,
+        reusing recent: inout [String], keep: Int
+    ) -> String? {
         guard range.lowerBound >= 0, range.upperBound <= bytes.byteCount else { return nil }
         var upper = range.upperBound
         while upper > range.lowerBound, isPadding(bytes.loadUInt8(at: upper - 1)) { upper -= 1 }
@@ -41,7 +51,11 @@ enum DICOMText {
                 return nil
             }
         }
-        return trimmed(bytes, range.lowerBound..<upper)
+        let valueRange = range.lowerBound..<upper
+        if let known = recent.first(where: { equals($0, bytes, valueRange) }) { return known }
+        let text = trimmed(bytes, valueRange)
+        if recent.count < keep { recent.append(text) }
+        return text
     }
 
     /// Whether `text` equals the bytes of `range` (compared without building a `String`).

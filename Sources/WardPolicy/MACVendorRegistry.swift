@@ -9,15 +9,18 @@ public enum MACVendorRegistry {
     /// The fallback's file name in a signatures directory.
     public static let fallbackFileName = "mac-vendors.csv"
 
-    /// The system registry if readable, else the fallback in `signaturesDirectory`, else none.
+    /// The system registry if present (read at the first lookup), else the fallback in `signaturesDirectory` (read
+    /// and validated now), else none.
     /// - Throws: `ConfigurationErrors` for a malformed fallback file (the system registry is not ours: bad rows there
     ///   are skipped).
     public static func load(
         signaturesDirectory: String?, systemPath: String = systemRegistry
     ) throws(ConfigurationErrors) -> MACVendors {
-        if let data = FileManager.default.contents(atPath: systemPath) {
-            let (vendors, _) = parse(bytes: [UInt8](data), file: systemPath)
-            if vendors.count > 0 { return vendors }
+        if !systemPath.isEmpty && FileManager.default.isReadableFile(atPath: systemPath) {
+            return MACVendors(loadingLazily: {
+                let bytes = FileManager.default.contents(atPath: systemPath).map { [UInt8]($0) } ?? []
+                return parse(bytes: bytes, file: systemPath).table
+            })
         }
         guard let directory = signaturesDirectory else { return .empty }
         let path = (directory as NSString).appendingPathComponent(fallbackFileName)
@@ -27,9 +30,9 @@ public enum MACVendorRegistry {
                 ConfigurationError(code: .unreadableFile, file: path, line: 0, key: "", reason: "cannot read the file")
             ])
         }
-        let (vendors, errors) = parse(bytes: [UInt8](data), file: path)
+        let (table, errors) = parse(bytes: [UInt8](data), file: path)
         guard errors.isEmpty else { throw ConfigurationErrors(errors: errors) }
-        return vendors
+        return MACVendors(table)
     }
 
     /// Parses IEEE CSV text: a header row, `#` comment lines and blank lines are skipped; other rows need a 6-hex-digit
@@ -37,11 +40,12 @@ public enum MACVendorRegistry {
     ///
     /// Works on the UTF-8 bytes (the system registry has some 35,000 rows and is read at every start).
     public static func parse(_ text: String, file: String) -> (MACVendors, [ConfigurationError]) {
-        parse(bytes: Array(text.utf8), file: file)
+        let (table, errors) = parse(bytes: Array(text.utf8), file: file)
+        return (MACVendors(table), errors)
     }
 
     /// `parse(_:file:)` on the file's bytes; the names stay in `bytes` (`MACVendors` decodes one when looked up).
-    public static func parse(bytes: [UInt8], file: String) -> (MACVendors, [ConfigurationError]) {
+    public static func parse(bytes: [UInt8], file: String) -> (table: MACVendors.Table, errors: [ConfigurationError]) {
         var names: [UInt32: Range<Int32>] = [:]
         names.reserveCapacity(bytes.count / 64)
         var errors: [ConfigurationError] = []
@@ -79,7 +83,7 @@ public enum MACVendorRegistry {
                 if names[prefix] == nil { names[prefix] = Int32(name.lowerBound)..<Int32(name.upperBound) }
             }
         }
-        return (MACVendors(text: bytes, names: names), errors)
+        return (MACVendors.Table(text: bytes, names: names), errors)
     }
 
     private static func hexValue(_ digits: Slice<UnsafeBufferPointer<UInt8>>) -> UInt32? {

@@ -20,15 +20,12 @@ import WardTestSupport
         // The events file is created before privileges drop; let the unprivileged user reach the directory.
         chmod(directory.path, 0o777)
 
-        let sensor = Process()
-        sensor.executableURL = URL(fileURLWithPath: which("ip")!)
-        sensor.arguments = [
-            "netns", "exec", lab.sensor, Fixtures.binary, "live", "--interface", "wwl0", "--flows", "--quiet",
-            "--user", "nobody", "--events", events.path, "--metrics", "127.0.0.1:9467",
-        ]
-        try sensor.run()
+        let sensor = try startSensor(
+            [
+                "netns", "exec", lab.sensor, Fixtures.binary, "live", "--interface", "wwl0", "--flows",
+                "--user", "nobody", "--events", events.path, "--metrics", "127.0.0.1:9467",
+            ], logIn: directory)
         defer { if sensor.isRunning { sensor.terminate() } }
-        Thread.sleep(forTimeInterval: 1.5)
 
         // The sensor runs as nobody once the capture is open.
         let status = try String(contentsOfFile: "/proc/\(try sensorPID(parent: sensor.processIdentifier))/status", encoding: .utf8)
@@ -80,15 +77,12 @@ import WardTestSupport
         defer { try? FileManager.default.removeItem(at: directory) }
         chmod(directory.path, 0o777)
         let events = directory.appendingPathComponent("events.jsonl")
-        let sensor = Process()
-        sensor.executableURL = URL(fileURLWithPath: which("ip")!)
-        sensor.arguments = [
-            "netns", "exec", lab.sensor, which("setpriv")!, "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-            "--inh-caps=+net_raw,+net_admin", "--ambient-caps=+net_raw,+net_admin", Fixtures.binary, "live",
-            "--interface", "wwl0", "--quiet", "--duration", "3", "--events", events.path,
-        ]
-        try sensor.run()
-        Thread.sleep(forTimeInterval: 1.5)
+        let sensor = try startSensor(
+            [
+                "netns", "exec", lab.sensor, which("setpriv")!, "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                "--inh-caps=+net_raw,+net_admin", "--ambient-caps=+net_raw,+net_admin", Fixtures.binary, "live",
+                "--interface", "wwl0", "--duration", "3", "--events", events.path,
+            ], logIn: directory)
         let status = try String(contentsOfFile: "/proc/\(try sensorPID(parent: sensor.processIdentifier))/status", encoding: .utf8)
         let lines = status.split(separator: "\n")
         for field in ["CapEff:", "CapPrm:", "CapAmb:"] {
@@ -131,28 +125,22 @@ import WardTestSupport
         }
 
         // Learn for 3 s while the peer pings.
-        let learner = Process()
-        learner.executableURL = URL(fileURLWithPath: ip)
-        learner.arguments = [
-            "netns", "exec", lab.sensor, Fixtures.binary, "learn", "--interface", "wwl0", "--duration", "3", "--quiet",
-            "--user", "nobody", "--state", state,
-        ]
-        try learner.run()
-        Thread.sleep(forTimeInterval: 1)
+        let learner = try startSensor(
+            [
+                "netns", "exec", lab.sensor, Fixtures.binary, "learn", "--interface", "wwl0", "--duration", "3",
+                "--user", "nobody", "--state", state,
+            ], logIn: directory)
         _ = try runCommand(ip, ["netns", "exec", lab.peer, "ping", "-c", "3", "-i", "0.2", "198.51.100.1"])
         learner.waitUntilExit()
         #expect(learner.terminationStatus == 0)
         let learned = try #require(try peerLastSeen(), "the peer is not in the learned inventory")
 
         // Run live with a 1 s checkpoint, ping again, then SIGKILL: no clean exit, only checkpoints.
-        let sensor = Process()
-        sensor.executableURL = URL(fileURLWithPath: ip)
-        sensor.arguments = [
-            "netns", "exec", lab.sensor, Fixtures.binary, "live", "--interface", "wwl0", "--quiet", "--user", "nobody",
-            "--state", state, "--checkpoint-seconds", "1",
-        ]
-        try sensor.run()
-        Thread.sleep(forTimeInterval: 1)
+        let sensor = try startSensor(
+            [
+                "netns", "exec", lab.sensor, Fixtures.binary, "live", "--interface", "wwl0", "--user", "nobody",
+                "--state", state, "--checkpoint-seconds", "1",
+            ], logIn: directory)
         _ = try runCommand(ip, ["netns", "exec", lab.peer, "ping", "-c", "3", "-i", "0.2", "198.51.100.1"])
         Thread.sleep(forTimeInterval: 2.5)
         kill(try sensorPID(parent: sensor.processIdentifier), SIGKILL)
@@ -182,14 +170,11 @@ import WardTestSupport
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let events = directory.appendingPathComponent("events.jsonl")
-        let sensor = Process()
-        sensor.executableURL = URL(fileURLWithPath: ip)
-        sensor.arguments = [
-            "netns", "exec", lab.sensor, Fixtures.binary, "live", "--interface", "wwl0", "--quiet", "--duration", "4",
-            "--flows", "--events", events.path, "--syslog", "udp://127.0.0.1:5514", "--metrics", "127.0.0.1:9468",
-        ]
-        try sensor.run()
-        Thread.sleep(forTimeInterval: 1)
+        let sensor = try startSensor(
+            [
+                "netns", "exec", lab.sensor, Fixtures.binary, "live", "--interface", "wwl0", "--duration", "4",
+                "--flows", "--events", events.path, "--syslog", "udp://127.0.0.1:5514", "--metrics", "127.0.0.1:9468",
+            ], logIn: directory)
         // The peer looks for hosts that do not answer (ARP requests and a TCP SYN flood of the broadcast domain).
         _ = try runCommand(ip, ["netns", "exec", lab.peer, "ping", "-c", "3", "-i", "0.2", "-W", "1", "198.51.100.1"])
         _ = try runCommand(ip, ["netns", "exec", lab.peer, "arping", "-c", "2", "-U", "-I", "wwl1", "198.51.100.2"])
@@ -198,6 +183,35 @@ import WardTestSupport
         let lines = try String(contentsOf: events, encoding: .utf8).split(separator: "\n")
         #expect(lines.contains { $0.contains("\"wardwatch.stats\"") && !$0.contains("\"packets\":0,") })
         #expect(try transmitted() == before, "frames left the monitored interface")
+    }
+
+    /// Starts `ip` with `arguments` (a sensor under `ip netns exec`), standard error in a file in `directory`, and
+    /// returns once the sensor says its capture is open, so no test depends on how long start-up takes on a busy
+    /// machine.
+    private func startSensor(_ arguments: [String], logIn directory: URL) throws -> Process {
+        let log = directory.appendingPathComponent("sensor-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: which("ip")!)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: log)
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        var text = ""
+        while Date() < deadline {
+            text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            if text.contains("capturing on") { return process }
+            if !process.isRunning { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        if process.isRunning { process.terminate() }
+        throw SensorDidNotStart(arguments: arguments, output: text)
+    }
+
+    struct SensorDidNotStart: Error {
+        let arguments: [String]
+        let output: String
     }
 
     /// `ip netns exec` execs the binary in place, but look for a child too in case a wrapper stays.
