@@ -7,16 +7,18 @@ enum DICOMText {
     /// The bytes of `range` with leading and trailing spaces and NULs removed, as printable ASCII.
     static func trimmed(_ bytes: RawSpan, _ range: Range<Int>) -> String {
         guard range.lowerBound >= 0, range.upperBound <= bytes.byteCount else { return "" }
-        var lower = range.lowerBound
-        var upper = range.upperBound
-        while lower < upper, isPadding(bytes.loadUInt8(at: lower)) { lower += 1 }
-        while upper > lower, isPadding(bytes.loadUInt8(at: upper - 1)) { upper -= 1 }
-        return String(unsafeUninitializedCapacity: upper - lower) { buffer in
-            for index in lower..<upper {
-                let byte = bytes.loadUInt8(at: index)
-                buffer[index - lower] = (0x20...0x7E).contains(byte) ? byte : UInt8(ascii: "?")
+        return bytes.withUnsafeBytes { raw in
+            var lower = range.lowerBound
+            var upper = range.upperBound
+            while lower < upper, isPadding(raw[lower]) { lower += 1 }
+            while upper > lower, isPadding(raw[upper - 1]) { upper -= 1 }
+            return String(unsafeUninitializedCapacity: upper - lower) { buffer in
+                for index in lower..<upper {
+                    let byte = raw[index]
+                    buffer[index - lower] = (0x20...0x7E).contains(byte) ? byte : UInt8(ascii: "?")
+                }
+                return upper - lower
             }
-            return upper - lower
         }
     }
 
@@ -36,20 +38,25 @@ enum DICOMText {
         reusing recent: inout [String], keep: Int
     ) -> String? {
         guard range.lowerBound >= 0, range.upperBound <= bytes.byteCount else { return nil }
-        var upper = range.upperBound
-        while upper > range.lowerBound, isPadding(bytes.loadUInt8(at: upper - 1)) { upper -= 1 }
+        // One pass over the raw bytes (this runs for every UID of every presentation context).
+        let (upper, valid) = bytes.withUnsafeBytes { raw -> (Int, Bool) in
+            var upper = range.upperBound
+            while upper > range.lowerBound, isPadding(raw[upper - 1]) { upper -= 1 }
+            for index in range.lowerBound..<upper {
+                let byte = raw[index]
+                guard byte == UInt8(ascii: ".") || (byte &- UInt8(ascii: "0")) < 10 else { return (upper, false) }
+            }
+            return (upper, true)
+        }
         let length = upper - range.lowerBound
         if length == 0 { return nil }
         if length > limits.maximumUIDLength {
             anomalies.record(.uidTooLong)
             return nil
         }
-        for index in range.lowerBound..<upper {
-            let byte = bytes.loadUInt8(at: index)
-            guard byte == UInt8(ascii: ".") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else {
-                anomalies.record(.invalidUID)
-                return nil
-            }
+        guard valid else {
+            anomalies.record(.invalidUID)
+            return nil
         }
         let valueRange = range.lowerBound..<upper
         if let known = recent.first(where: { equals($0, bytes, valueRange) }) { return known }
@@ -60,13 +67,15 @@ enum DICOMText {
 
     /// Whether `text` equals the bytes of `range` (compared without building a `String`).
     static func equals(_ text: String, _ bytes: RawSpan, _ range: Range<Int>) -> Bool {
-        guard text.utf8.count == range.count else { return false }
-        var index = range.lowerBound
-        for byte in text.utf8 {
-            guard bytes.loadUInt8(at: index) == byte else { return false }
-            index += 1
+        guard text.utf8.count == range.count, range.lowerBound >= 0, range.upperBound <= bytes.byteCount else {
+            return false
         }
-        return true
+        return bytes.withUnsafeBytes { raw in
+            let wire = UnsafeRawBufferPointer(rebasing: raw[range])
+            return text.utf8.withContiguousStorageIfAvailable { stored in
+                stored.elementsEqual(wire)
+            } ?? text.utf8.elementsEqual(wire)
+        }
     }
 
     /// `range` without leading and trailing spaces and NULs.
