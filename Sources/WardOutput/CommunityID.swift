@@ -4,6 +4,9 @@ import WardPacket
 
 /// The Community ID v1 of a flow (corelight/community-id-spec): `1:` and the base64 SHA-1 of the seed, the ordered
 /// endpoint addresses, the protocol and the ordered ports, so WardWatch events join Zeek's and Suricata's.
+///
+/// Computed for every flow, DICOM, HL7 and SMB event on the output thread, so it builds its input in one fixed
+/// 64-byte block (the longest input, IPv6 with ports, is 40 bytes: one SHA-1 block) and allocates only the result.
 public enum CommunityID {
     /// The identifier of `flow` with `seed` (0 unless the site chose another).
     public static func of(_ flow: FlowRecord, seed: UInt16 = 0) -> String {
@@ -21,92 +24,159 @@ public enum CommunityID {
         }
         var source = flow.originatorAddress
         var destination = flow.responderAddress
-        let sourceBytes = addressBytes(source)
-        let destinationBytes = addressBytes(destination)
+        // Big-endian byte order of equal-length addresses is numeric order of (high, low).
         let mustSwap =
             !isOneWay
-            && (!lexicographicallyLess(sourceBytes, destinationBytes)
-                && (sourceBytes != destinationBytes || (sourcePort ?? 0) > (destinationPort ?? 0)))
+            && ((source.high, source.low) > (destination.high, destination.low)
+                || (source == destination && (sourcePort ?? 0) > (destinationPort ?? 0)))
         if mustSwap {
             swap(&source, &destination)
             swap(&sourcePort, &destinationPort)
         }
-        var input: [UInt8] = [UInt8(seed >> 8), UInt8(seed & 0xFF)]
-        input += addressBytes(source) + addressBytes(destination) + [flow.key.ipProtocol, 0]
+        var block = SHA1.Block()
+        block.append(UInt16(seed))
+        block.append(source)
+        block.append(destination)
+        block.append(flow.key.ipProtocol)
+        block.append(UInt8(0))
         if let sourcePort, let destinationPort {
-            input += [UInt8(sourcePort >> 8), UInt8(sourcePort & 0xFF), UInt8(destinationPort >> 8), UInt8(destinationPort & 0xFF)]
+            block.append(sourcePort)
+            block.append(destinationPort)
         }
-        return "1:" + base64(SHA1.digest(input))
+        return base64(SHA1.digest(block))
     }
 
     /// ICMP "ports" per the spec: type and code, or type and the counterpart type for request/response pairs.
     static func icmpPorts(type: UInt8, code: UInt8, isVersion6: Bool) -> (UInt16?, UInt16?, Bool) {
-        let pairs: [UInt8: UInt8] =
-            isVersion6
-            ? [128: 129, 129: 128, 133: 134, 134: 133, 135: 136, 136: 135, 130: 131, 131: 130, 144: 145, 145: 144]
-            : [8: 0, 0: 8, 13: 14, 14: 13, 15: 16, 16: 15, 10: 9, 9: 10, 17: 18, 18: 17]
-        if let counterpart = pairs[type] { return (UInt16(type), UInt16(counterpart), false) }
+        if let counterpart = isVersion6 ? icmpv6Counterpart(type) : icmpv4Counterpart(type) {
+            return (UInt16(type), UInt16(counterpart), false)
+        }
         return (UInt16(type), UInt16(code), true)
     }
 
-    private static func addressBytes(_ address: IPAddress) -> [UInt8] {
-        if address.isIPv4 {
-            let value = address.ipv4Value
-            return [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
+    private static func icmpv4Counterpart(_ type: UInt8) -> UInt8? {
+        switch type {
+        case 8: 0
+        case 0: 8
+        case 13: 14
+        case 14: 13
+        case 15: 16
+        case 16: 15
+        case 10: 9
+        case 9: 10
+        case 17: 18
+        case 18: 17
+        default: nil
         }
-        return (0..<8).map { UInt8(truncatingIfNeeded: address.high >> UInt64((7 - $0) * 8)) }
-            + (0..<8).map { UInt8(truncatingIfNeeded: address.low >> UInt64((7 - $0) * 8)) }
     }
 
-    private static func lexicographicallyLess(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        a.lexicographicallyPrecedes(b)
+    private static func icmpv6Counterpart(_ type: UInt8) -> UInt8? {
+        switch type {
+        case 128: 129
+        case 129: 128
+        case 133: 134
+        case 134: 133
+        case 135: 136
+        case 136: 135
+        case 130: 131
+        case 131: 130
+        case 144: 145
+        case 145: 144
+        default: nil
+        }
     }
 
-    private static func base64(_ bytes: [UInt8]) -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-        var output: [UInt8] = []
-        var index = 0
-        while index < bytes.count {
-            let chunk = bytes[index..<min(index + 3, bytes.count)]
-            let value = chunk.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << UInt32(16 - 8 * $1.offset) }
-            for position in 0..<4 {
-                output.append(position <= chunk.count ? alphabet[Int(value >> UInt32(18 - 6 * position) & 0x3F)] : UInt8(ascii: "="))
+    /// `1:` and the padded base64 of the 20-byte digest (28 characters).
+    private static func base64(_ digest: SHA1.Digest) -> String {
+        let alphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+        return String(unsafeUninitializedCapacity: 30) { output in
+            output[0] = UInt8(ascii: "1")
+            output[1] = UInt8(ascii: ":")
+            var written = 2
+            alphabet.withUTF8Buffer { letters in
+                var index = 0
+                while index < 20 {
+                    let remaining = 20 - index
+                    let value =
+                        UInt32(digest[index]) << 16 | (remaining > 1 ? UInt32(digest[index + 1]) << 8 : 0)
+                        | (remaining > 2 ? UInt32(digest[index + 2]) : 0)
+                    for position in 0..<4 {
+                        output[written] =
+                            position <= min(remaining, 3) ? letters[Int(value >> UInt32(18 - 6 * position) & 0x3F)]
+                            : UInt8(ascii: "=")
+                        written += 1
+                    }
+                    index += 3
+                }
             }
-            index += 3
+            return written
         }
-        return String(decoding: output, as: UTF8.self)
     }
 }
 
-/// SHA-1 (FIPS 180-4), only for Community ID (an identifier, not a security function).
+/// SHA-1 (FIPS 180-4) of a message of at most 55 bytes (one block), without allocating: all Community ID needs.
 enum SHA1 {
-    static func digest(_ message: [UInt8]) -> [UInt8] {
-        var h: (UInt32, UInt32, UInt32, UInt32, UInt32) = (0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0)
-        var padded = message + [0x80]
-        while padded.count % 64 != 56 { padded.append(0) }
-        let bitLength = UInt64(message.count) * 8
-        for shift in stride(from: 56, through: 0, by: -8) { padded.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        var w = [UInt32](repeating: 0, count: 80)
-        for block in stride(from: 0, to: padded.count, by: 64) {
-            for t in 0..<16 {
-                let i = block + 4 * t
-                w[t] = UInt32(padded[i]) << 24 | UInt32(padded[i + 1]) << 16 | UInt32(padded[i + 2]) << 8 | UInt32(padded[i + 3])
-            }
-            for t in 16..<80 {
-                let x = w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16]
-                w[t] = x << 1 | x >> 31
-            }
-            var (a, b, c, d, e) = h
-            for t in 0..<80 {
-                let (f, k): (UInt32, UInt32) =
-                    t < 20 ? ((b & c) | (~b & d), 0x5A82_7999)
-                    : t < 40 ? (b ^ c ^ d, 0x6ED9_EBA1)
-                    : t < 60 ? ((b & c) | (b & d) | (c & d), 0x8F1B_BCDC) : (b ^ c ^ d, 0xCA62_C1D6)
-                let temp = (a << 5 | a >> 27) &+ f &+ e &+ k &+ w[t]
-                (e, d, c, b, a) = (d, c, b << 30 | b >> 2, a, temp)
-            }
-            h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e)
+    /// A message being built in place, at most 55 bytes.
+    struct Block {
+        fileprivate var bytes = InlineArray<64, UInt8>(repeating: 0)
+        fileprivate(set) var count = 0
+
+        mutating func append(_ byte: UInt8) {
+            precondition(count < 56, "SHA1.Block holds at most 55 bytes")
+            bytes[count] = byte
+            count += 1
         }
-        return [h.0, h.1, h.2, h.3, h.4].flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> UInt32(24 - 8 * $0)) } }
+
+        mutating func append(_ value: UInt16) {
+            append(UInt8(value >> 8))
+            append(UInt8(value & 0xFF))
+        }
+
+        /// The address's network-order bytes: 4 for IPv4, 16 for IPv6.
+        mutating func append(_ address: IPAddress) {
+            if address.isIPv4 {
+                let value = address.ipv4Value
+                for shift in stride(from: 24, through: 0, by: -8) { append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
+                return
+            }
+            for shift in stride(from: 56, through: 0, by: -8) { append(UInt8(truncatingIfNeeded: address.high >> UInt64(shift))) }
+            for shift in stride(from: 56, through: 0, by: -8) { append(UInt8(truncatingIfNeeded: address.low >> UInt64(shift))) }
+        }
+    }
+
+    /// The 20-byte digest.
+    typealias Digest = InlineArray<20, UInt8>
+
+    static func digest(_ message: Block) -> Digest {
+        var block = message.bytes
+        block[message.count] = 0x80
+        for index in (message.count + 1)..<56 { block[index] = 0 }
+        let bitLength = UInt64(message.count) * 8
+        for index in 0..<8 { block[56 + index] = UInt8(truncatingIfNeeded: bitLength >> UInt64(56 - 8 * index)) }
+        var w = InlineArray<80, UInt32>(repeating: 0)
+        for t in 0..<16 {
+            let i = 4 * t
+            w[t] = UInt32(block[i]) << 24 | UInt32(block[i + 1]) << 16 | UInt32(block[i + 2]) << 8 | UInt32(block[i + 3])
+        }
+        for t in 16..<80 {
+            let x = w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16]
+            w[t] = x << 1 | x >> 31
+        }
+        let h: (UInt32, UInt32, UInt32, UInt32, UInt32) = (0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0)
+        var (a, b, c, d, e) = h
+        for t in 0..<80 {
+            let (f, k): (UInt32, UInt32) =
+                t < 20 ? ((b & c) | (~b & d), 0x5A82_7999)
+                : t < 40 ? (b ^ c ^ d, 0x6ED9_EBA1)
+                : t < 60 ? ((b & c) | (b & d) | (c & d), 0x8F1B_BCDC) : (b ^ c ^ d, 0xCA62_C1D6)
+            let temp = (a << 5 | a >> 27) &+ f &+ e &+ k &+ w[t]
+            (e, d, c, b, a) = (d, c, b << 30 | b >> 2, a, temp)
+        }
+        var digest = Digest(repeating: 0)
+        let words: InlineArray<5, UInt32> = [h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e]
+        for index in 0..<5 {
+            for byte in 0..<4 { digest[4 * index + byte] = UInt8(truncatingIfNeeded: words[index] >> UInt32(24 - 8 * byte)) }
+        }
+        return digest
     }
 }
