@@ -87,22 +87,33 @@ public struct JSONWriter: ~Copyable {
     public mutating func value(utf8 text: RawSpan) {
         separate()
         bytes.append(UInt8(ascii: "\""))
-        var index = 0
-        while index < text.byteCount {
-            let byte = text.loadUInt8(at: index)
-            if byte < 0x80 {
-                appendEscapedASCII(byte)
-                index += 1
-                continue
+        text.withUnsafeBytes { raw in
+            // Runs of printable ASCII other than `"` and `\` (nearly everything) are copied in one append.
+            var index = 0
+            var plainStart = 0
+            while index < raw.count {
+                let byte = raw[index]
+                if byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
+                    index += 1
+                    continue
+                }
+                if plainStart < index { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[plainStart..<index])) }
+                if byte < 0x80 {
+                    appendEscapedASCII(byte)
+                    index += 1
+                } else {
+                    let length = validUTF8SequenceLength(text, at: index)
+                    if length == 0 {
+                        bytes.append(contentsOf: [0xEF, 0xBF, 0xBD])  // U+FFFD replacement character
+                        index += 1
+                    } else {
+                        bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[index..<index + length]))
+                        index += length
+                    }
+                }
+                plainStart = index
             }
-            let length = validUTF8SequenceLength(text, at: index)
-            if length == 0 {
-                bytes.append(contentsOf: [0xEF, 0xBF, 0xBD])  // U+FFFD replacement character
-                index += 1
-            } else {
-                for offset in 0..<length { bytes.append(text.loadUInt8(at: index + offset)) }
-                index += length
-            }
+            if plainStart < index { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[plainStart..<index])) }
         }
         bytes.append(UInt8(ascii: "\""))
         needsSeparator = true
