@@ -19,17 +19,19 @@ demo: build
 	@grep -m 1 '"wardwatch.alert"' $(DEMO_EVENTS)
 	@grep -m 1 '"wardwatch.flow"' $(DEMO_EVENTS)
 
-## test: every unit, end-to-end and cross-check test (tshark, the peer corpus in ../shared/corpus when present).
+## test: every unit, end-to-end and cross-check test (tshark, the peer corpus in ../shared/corpus when present),
+## then the valgrind allocation check on the release build.
 test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) check-allocations
 
 ## bench: one table of packets/s, Gbit/s, CPU and RSS against the bare libpcap loop, ndpiReader and tshark.
 bench:
 	@bash Scripts/setup.sh bench
 	bash Benchmarks/bench.sh
 
-## check-allocations: valgrind proves the per-packet path allocates nothing (N vs 10×N packets).
+## check-allocations: valgrind proves the per-packet path allocates nothing (N vs 10×N packets; SMB2 READs).
 check-allocations: build
 	bash Scripts/check-allocations.sh
 

@@ -206,11 +206,19 @@ public struct SMB2ConnectionState: Sendable {
         let end = min(messagePosition + bytes.byteCount, context.dataEnd)
         guard start < end else { return }
         let slice = bytes.extracting(start - messagePosition..<end - messagePosition)
-        guard var file = files[context.fileID] else { return }
-        let fileBudget = limits.entropySampleBytesPerFile - file.entropy.sampledBytes
-        let taken = file.entropy.add(slice, limit: min(context.sampleBudget, fileBudget))
+        let budget = context.sampleBudget
+        let perFile = limits.entropySampleBytesPerFile
+        guard let taken = withFile(context.fileID, { file in
+            file.entropy.add(slice, limit: min(budget, perFile - file.entropy.sampledBytes))
+        }) else { return }
         context.sampleBudget -= taken
-        files[context.fileID] = file
+    }
+
+    /// Runs `body` on the open file `id` in place (no copy of its entropy counters), or returns `nil` when not open.
+    @discardableResult
+    private mutating func withFile<R>(_ id: SMB2FileID, _ body: (inout OpenFile) -> R) -> R? {
+        guard let index = files.index(forKey: id) else { return nil }
+        return body(&files.values[index])
     }
 
     private mutating func request(
@@ -287,12 +295,12 @@ public struct SMB2ConnectionState: Sendable {
         _ header: SMB2Header, _ write: SMB2ReadWrite.WriteRequest, chainCreate: UInt64?, at time: PacketTime
     ) -> WriteContext? {
         guard let fileID = resolve(write.fileID, chainCreate: chainCreate, treeID: header.treeID, at: time),
-            var file = files[fileID]
+            withFile(fileID, { (file: inout OpenFile) -> Void in
+                file.record.bytesWritten &+= UInt64(write.length)
+                file.record.writeCount &+= 1
+                if write.offset == 0, write.length > 0, file.record.createAction == .opened { file.record.overwrote = true }
+            }) != nil
         else { return nil }
-        file.record.bytesWritten &+= UInt64(write.length)
-        file.record.writeCount &+= 1
-        if write.offset == 0, write.length > 0, file.record.createAction == .opened { file.record.overwrote = true }
-        files[fileID] = file
         let start = Int(write.dataOffset)
         let (end, overflow) = start.addingReportingOverflow(Int(write.length))
         return WriteContext(
@@ -395,14 +403,14 @@ public struct SMB2ConnectionState: Sendable {
                     let fileID = lookup(id, chainCreate: entry.chainCreate)
                 else { break }
                 let length = try SMB2ReadWrite.decodeReadResponseLength(message)
-                files[fileID]?.record.bytesRead &+= UInt64(length)
+                withFile(fileID) { $0.record.bytesRead &+= UInt64(length) }
             case .setInfo:
                 guard success, let entry, case .setInfo(let request) = entry.detail,
                     let fileID = lookup(request.fileID, chainCreate: entry.chainCreate)
                 else { break }
                 switch request.change {
-                case .rename(let name): files[fileID]?.record.renamedTo = name
-                case .delete(let flag): files[fileID]?.record.deleted = flag
+                case .rename(let name): withFile(fileID) { $0.record.renamedTo = name }
+                case .delete(let flag): withFile(fileID) { $0.record.deleted = flag }
                 case .other: break
                 }
             case .logoff:
