@@ -1,11 +1,17 @@
-/// A dictionary with a hard cap: inserting into a full table evicts the oldest-inserted key and counts it.
+/// A dictionary with a hard cap: inserting into a full table evicts a key that was not used since the eviction
+/// sweep last passed it, and counts it.
 ///
-/// Eviction is first-in-first-out over insertion order, so it is deterministic for a given observation stream
-/// (a dictionary's own order is seeded per process). Every per-key table in the detectors is one of these.
+/// Eviction is second chance (CLOCK) over insertion order: a key updated again since it was inserted or last
+/// spared goes to the back once instead of out, so keys seen once (a flood from random sources) go before keys in
+/// use (an attacker's per-source state), which plain first-in-first-out would evict as soon as enough new keys
+/// arrived. It is deterministic for a given observation stream (a dictionary's own order is seeded per process).
+/// Every per-key table in the detectors is one of these.
 struct BoundedTable<Key: Hashable, Value> {
     private(set) var storage: [Key: Value] = [:]
     private var order: [Key] = []
     private var head = 0
+    /// Keys updated again since they were inserted or last spared by the sweep.
+    private var referenced: Set<Key> = []
     /// The most keys held.
     let capacity: Int
     /// Keys evicted because the table was full.
@@ -23,9 +29,12 @@ struct BoundedTable<Key: Hashable, Value> {
             if let newValue {
                 if storage.updateValue(newValue, forKey: key) == nil {
                     order.append(key)
-                    evictIfNeeded()
+                    evictIfNeeded(protecting: key)
+                } else {
+                    referenced.insert(key)
                 }
             } else if storage.removeValue(forKey: key) != nil {
+                referenced.remove(key)
                 compactIfNeeded()
             }
         }
@@ -33,13 +42,17 @@ struct BoundedTable<Key: Hashable, Value> {
 
     /// Calls `body` on the value for `key`, inserting `make()` first when absent.
     mutating func update<R>(_ key: Key, default make: @autoclosure () -> Value, _ body: (inout Value) -> R) -> R {
-        if storage[key] == nil { self[key] = make() }
+        if storage[key] == nil {
+            self[key] = make()
+        } else {
+            referenced.insert(key)
+        }
         return body(&storage[key, default: make()])
     }
 
     func contains(_ key: Key) -> Bool { storage[key] != nil }
 
-    /// The entries, oldest-inserted first (the order eviction follows), for saving learned state.
+    /// The entries in the order the eviction sweep will visit them, for saving learned state.
     var entries: [(key: Key, value: Value)] {
         var seen = Set<Key>()
         var result: [(key: Key, value: Value)] = []
@@ -50,12 +63,17 @@ struct BoundedTable<Key: Hashable, Value> {
         return result
     }
 
-    private mutating func evictIfNeeded() {
-        // The newest key is last in `order`, so a full table always finds an older key to evict before it.
-        while storage.count > capacity && head < order.count - 1 {
+    private mutating func evictIfNeeded(protecting newest: Key) {
+        // Every held key has a place at or after `head`, and a spared key loses its mark, so within two sweeps a
+        // key other than the newest is evicted (the capacity is at least 1, so there is one).
+        while storage.count > capacity && head < order.count {
             let oldest = order[head]
             head += 1
-            if storage.removeValue(forKey: oldest) != nil { evictions += 1 }
+            if oldest == newest || referenced.remove(oldest) != nil {
+                order.append(oldest)
+            } else if storage.removeValue(forKey: oldest) != nil {
+                evictions += 1
+            }
         }
         compactIfNeeded()
     }

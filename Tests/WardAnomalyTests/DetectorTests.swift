@@ -403,6 +403,21 @@ extension DetectionEngine {
         #expect(!table.contains(0) && !table.contains(1) && table.contains(4))
     }
 
+    /// A flood of keys seen once (SYNs from random sources) must not push out a key in use (the attacker's state):
+    /// first-in-first-out eviction did, and a SYN flood hid lateral movement (FloodTests).
+    @Test func boundedTableKeepsKeysInUseOverKeysSeenOnce() {
+        var table = BoundedTable<Int, Int>(capacity: 3)
+        table[0] = 0
+        for key in 1..<100 {
+            table[key] = key
+            if key % 2 == 0 { table.update(0, default: 0) { $0 += 1 } }
+        }
+        #expect(table.contains(0) && table[0] == 49 && table.count == 3 && table.evictions == 97)
+        // Once no longer used, it goes within two sweeps like any other key.
+        for key in 100..<106 { table[key] = key }
+        #expect(!table.contains(0) && table.count == 3)
+    }
+
     @Test func textHelpers() {
         #expect(Text.glob("README*RESTORE*", matches: "readme_to_restore_files.txt"))
         #expect(!Text.glob("HOW_TO_*", matches: "show_to_x"))
