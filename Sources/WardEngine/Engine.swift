@@ -149,6 +149,11 @@ public struct Engine: ~Copyable {
         result.reassemblyBufferedBytes = reassemblyBytes
         result.hosts = flows.hosts.count
         result.hostsEvicted = flows.hosts.evictions
+        result.peerPairsDropped = flows.hosts.peerPairsDropped
+        result.macsDropped = flows.hosts.macsDropped
+        let detectorCounts = detection.statistics
+        result.detectorEvictions = UInt64(detectorCounts.tableEvictions)
+        result.alertsDropped = UInt64(detectorCounts.droppedAlerts)
         result.macs = flows.hosts.macCount
         return result
     }

@@ -54,6 +54,14 @@ public struct SensorStatistics: Sendable {
     public var hosts: Int = 0
     /// Hosts evicted to stay within the host table bound.
     public var hostsEvicted: UInt64 = 0
+    /// New (host, host) pairs not remembered for peer counting because the pair table was full.
+    public var peerPairsDropped: UInt64 = 0
+    /// New MAC addresses not remembered because the MAC table was full.
+    public var macsDropped: UInt64 = 0
+    /// Keys evicted from the detectors' per-key tables (sources, pairs, bindings, suppression) to stay in bounds.
+    public var detectorEvictions: UInt64 = 0
+    /// Alerts dropped because the detectors' alert queue was full.
+    public var alertsDropped: UInt64 = 0
     /// MAC addresses held at the end.
     public var macs: Int = 0
     /// Packets the kernel dropped (live capture), if known.
