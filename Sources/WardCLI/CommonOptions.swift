@@ -65,6 +65,15 @@ struct CommonOptions: ParsableArguments {
     @Flag(name: .long, help: "Do not run the DICOM, HL7 and SMB analyzers (flows and hosts only).")
     var noAnalyzers = false
 
+    @Option(name: .long, help: "Most connections analysed (DICOM, HL7, SMB) at once; further ones are counted and left unanalysed.")
+    var maxSessions = StreamAnalysisConfiguration().maximumSessions
+
+    @Option(name: .long, help: ArgumentHelp("Out-of-order bytes buffered per direction of an analysed connection; past it a gap is declared (counted).", valueName: "bytes"))
+    var reassemblyBuffer = StreamAnalysisConfiguration().reassemblyBytesPerDirection
+
+    @Option(name: .long, help: ArgumentHelp("Out-of-order bytes buffered over all analysed connections; past it a gap is declared (counted).", valueName: "bytes"))
+    var reassemblyTotal = StreamAnalysisConfiguration().reassemblyBytesTotal
+
     @Flag(name: .long, help: "Print nothing on the terminal but errors.")
     var quiet = false
 
@@ -77,6 +86,10 @@ struct CommonOptions: ParsableArguments {
             throw ValidationError("--syslog-cert and --syslog-key go together")
         }
         guard maxHosts > 0 else { throw ValidationError("--max-hosts must be positive") }
+        guard maxSessions > 0 else { throw ValidationError("--max-sessions must be positive") }
+        guard reassemblyBuffer >= 0, reassemblyTotal >= 0 else {
+            throw ValidationError("--reassembly-buffer and --reassembly-total must not be negative")
+        }
         guard tcpTimeout > 0, udpTimeout > 0, otherTimeout > 0 else {
             throw ValidationError("timeouts must be positive")
         }
@@ -100,6 +113,9 @@ struct CommonOptions: ParsableArguments {
         options.emitFlows = flows
         options.emitHosts = hosts
         options.analysis.enabled = !noAnalyzers
+        options.analysis.maximumSessions = maxSessions
+        options.analysis.reassemblyBytesPerDirection = reassemblyBuffer
+        options.analysis.reassemblyBytesTotal = reassemblyTotal
         options.flowTable.maximumFlows = maxFlows
         options.flowTable.maximumHosts = maxHosts
         options.flowTable.tcpTimeout = tcpTimeout

@@ -21,6 +21,22 @@ import WardTestSupport
 
     @Test func rejectsNonPositiveBounds() {
         #expect(throws: (any Error).self) { try WardCommand.parseAsRoot(["replay", "--max-flows", "0", "a.pcap"]) }
+        #expect(throws: (any Error).self) { try WardCommand.parseAsRoot(["replay", "--max-sessions", "0", "a.pcap"]) }
+        #expect(throws: (any Error).self) {
+            try WardCommand.parseAsRoot(["replay", "--reassembly-total", "-1", "a.pcap"])
+        }
+    }
+
+    @Test func parsesAnalysisBounds() throws {
+        let command = try WardCommand.parseAsRoot([
+            "replay", "--max-sessions", "10", "--reassembly-buffer", "4096", "--reassembly-total", "65536", "a.pcap",
+        ])
+        let replay = try #require(command as? ReplayCommand)
+        #expect(replay.common.maxSessions == 10)
+        #expect(replay.common.reassemblyBuffer == 4096)
+        #expect(replay.common.reassemblyTotal == 65536)
+        let defaults = try #require(try WardCommand.parseAsRoot(["replay", "a.pcap"]) as? ReplayCommand)
+        #expect(defaults.common.maxSessions == 65_536 && defaults.common.reassemblyTotal == 64 << 20)
     }
 
     @Test func replayWritesOneJSONObjectPerLine() throws {
