@@ -65,7 +65,7 @@ struct CommonOptions: ParsableArguments {
     @Flag(name: .long, help: "Do not run the DICOM, HL7 and SMB analyzers (flows and hosts only).")
     var noAnalyzers = false
 
-    @Option(name: .long, help: "Most connections analysed (DICOM, HL7, SMB) at once; further ones are counted and left unanalysed.")
+    @Option(name: .long, help: "Most connections analysed (DICOM, HL7, SMB) at once; a new one ends the least recently active (counted).")
     var maxSessions = StreamAnalysisConfiguration().maximumSessions
 
     @Option(name: .long, help: ArgumentHelp("Out-of-order bytes buffered per direction of an analysed connection; past it a gap is declared (counted).", valueName: "bytes"))

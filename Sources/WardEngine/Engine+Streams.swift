@@ -93,7 +93,7 @@ extension Engine {
 
     /// Opens a session for a flow, its two reassemblers starting where the SYNs said the streams start.
     private mutating func openSession(kind: AnalyzerKind, flowSlot: Int32) -> Int32 {
-        guard sessions.count < analysis.maximumSessions else {
+        guard sessions.count < analysis.maximumSessions || evictIdlestSession() else {
             statistics.sessionsRefused &+= 1
             flows.setApplicationSlot(-2, at: flowSlot)
             return -2
@@ -111,6 +111,35 @@ extension Engine {
         flows.setApplicationSlot(session, at: flowSlot)
         if kind != .pending { attachAnalyzer(kind, to: session) }
         return session
+    }
+
+    /// Sessions compared when the pool is full.
+    static var evictionSample: Int { 16 }
+
+    /// The pool is full: finishes the least recently active of a few sessions taken from a rotating hand (an
+    /// approximate LRU, as Redis samples), its records emitted and its flow left unanalysed, so that connections
+    /// that never finish (a flood of half-finished messages) cannot keep a new connection, an attack's, from being
+    /// analysed. Returns whether a session was freed.
+    private mutating func evictIdlestSession() -> Bool {
+        let slots = sessions.items.count
+        var victim: (session: Int32, flowSlot: Int32, lastSeen: PacketTime)?
+        var examined = 0
+        var visited = 0
+        while examined < Self.evictionSample && visited < slots {
+            let slot = sessionHand % slots
+            sessionHand = slot + 1
+            visited += 1
+            guard let session = sessions.items[slot] else { continue }
+            examined += 1
+            let lastSeen = flows.flow(at: session.flowSlot).lastSeen
+            if let current = victim, current.lastSeen <= lastSeen { continue }
+            victim = (Int32(slot), session.flowSlot, lastSeen)
+        }
+        guard let victim else { return false }
+        finishSession(victim.session, flow: flows.flow(at: victim.flowSlot))
+        flows.setApplicationSlot(-2, at: victim.flowSlot)
+        statistics.sessionsEvicted &+= 1
+        return true
     }
 
     private mutating func attachAnalyzer(_ kind: AnalyzerKind, to session: Int32) {

@@ -44,6 +44,8 @@ public struct Engine: ~Copyable {
     var hl7Analyzers = SlotPool<HL7Analyzer>()
     var smb2Analyzers = SlotPool<SMB2Analyzer>()
     var reassemblyBytes = 0
+    /// Where the next search for a session to evict starts (see `evictIdlestSession`).
+    var sessionHand = 0
     var readyBytes: [UInt8] = []
 
     /// Expiry runs every this many packets, removing at most `expiryBudget` flows (DPDK/nDPI-style budgets).

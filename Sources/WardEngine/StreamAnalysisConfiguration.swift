@@ -6,7 +6,8 @@ public struct StreamAnalysisConfiguration: Sendable {
     public var reassemblyBytesPerDirection = 256 * 1024
     /// Out-of-order bytes buffered over all connections; past it, the connection adding more declares a gap.
     public var reassemblyBytesTotal = 64 * 1024 * 1024
-    /// The most connections analysed at once; further matches are counted and left unanalysed.
+    /// The most connections analysed at once; a further match ends the least recently active of a sample of them
+    /// (counted as evicted; its flow is left unanalysed) to make room.
     public var maximumSessions = 65_536
     /// A hole in a stream larger than this is not a loss but a desynchronised or forged sequence number: the
     /// analyzer's session ends there (its records so far are kept) instead of scanning the rest for a resync.

@@ -415,6 +415,8 @@ public struct EventFormatter: ~Copyable {
         writer.value(statistics.smbSessions)
         writer.key("sessions_refused")
         writer.value(statistics.sessionsRefused)
+        writer.key("sessions_evicted")
+        writer.value(statistics.sessionsEvicted)
         writer.key("reassembly_gap_bytes")
         writer.value(statistics.reassemblyGapBytes)
         writer.key("reassembly_overflows")

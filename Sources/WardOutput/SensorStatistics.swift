@@ -42,6 +42,9 @@ public struct SensorStatistics: Sendable {
     public var smbSessions: UInt64 = 0
     /// Connections that matched an analyzer but were left unanalysed because `maximumSessions` was reached.
     public var sessionsRefused: UInt64 = 0
+    /// Analysed connections ended early, the least recently active first, to make room for a new one when
+    /// `maximumSessions` was reached.
+    public var sessionsEvicted: UInt64 = 0
     /// Bytes declared lost to analyzers (capture loss, snaplen, or reassembly limits).
     public var reassemblyGapBytes: UInt64 = 0
     /// Analysed connections given up because their sequence numbers jumped more than the allowed gap.
