@@ -3,15 +3,16 @@
 #   Scripts/setup.sh            build + test: libpcap-dev, pkg-config, libssl-dev (syslog TLS), libmaxminddb-dev (GeoIP),
 #                               tshark (test oracle), valgrind, rsyslog + rsyslog-openssl (real syslog collector for
 #                               WardSyslogTests), python3-jsonschema (EventSchemaTests validates events against schema/),
-#                               libsqlite3-dev (the state DB, through GRDB), ieee-data (the IEEE OUI registry: MAC vendors)
-#   Scripts/setup.sh bench      also ndpiReader (libndpi-bin), GNU time, tcpdump
+#                               libsqlite3-dev (the state DB, through GRDB), ieee-data (the IEEE OUI registry: MAC vendors),
+#                               GNU time (peak RSS in FloodTests and Scripts/flood.sh)
+#   Scripts/setup.sh bench      also ndpiReader (libndpi-bin), tcpdump
 #   Scripts/setup.sh fixtures   also MaxMind::DB::Writer, to regenerate the GeoIP test database
 #                               (perl Scripts/make-geoip-fixture.pl)
 set -euo pipefail
 
-packages=(libpcap-dev pkg-config tshark valgrind rsyslog rsyslog-openssl libssl-dev libmaxminddb-dev python3-jsonschema libsqlite3-dev ieee-data)
+packages=(libpcap-dev pkg-config tshark valgrind rsyslog rsyslog-openssl libssl-dev libmaxminddb-dev python3-jsonschema libsqlite3-dev ieee-data time)
 if [[ "${1:-}" == "bench" ]]; then
-    packages+=(libndpi-bin time tcpdump)
+    packages+=(libndpi-bin tcpdump)
 fi
 if [[ "${1:-}" == "fixtures" ]]; then
     packages+=(libmaxmind-db-writer-perl)
