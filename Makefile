@@ -2,7 +2,7 @@
 SWIFT ?= swift
 DEMO_EVENTS := .build/demo/events.jsonl
 
-.PHONY: setup build demo test bench captures check-allocations eval scenarios deb fuzz clean
+.PHONY: setup build demo test bench captures check-allocations eval flood scenarios deb fuzz clean
 
 setup:
 	@bash Scripts/setup.sh
@@ -46,6 +46,10 @@ captures:
 ## eval: detection report over the labelled scenarios (Captures/scenarios): detected, latency, files lost, false alerts.
 eval: build
 	bash Scripts/eval.sh
+
+## flood: a million SYNs and UDP flows, a thousand half-finished SMB, 4 GB DICOM and endless HL7 sessions, each around a real attack: time, peak RSS, limits counted, attack detected.
+flood: build
+	bash Scripts/flood.sh
 
 ## scenarios: regenerate Captures/scenarios with real peers in network namespaces (root; ~8 min).
 scenarios:
