@@ -5,9 +5,10 @@
 #     /usr/bin/time -v wardwatch replay --quiet --config Captures/scenarios/site.yaml --events OUT [bounds] \
 #         flood.pcap Captures/scenarios/<attack>.pcap
 # replays both files merged in time order. Printed per run: packets processed (checked against packets written),
-# wall seconds, peak RSS, the limits counted in the final wardwatch.stats event (flows and hosts evicted, analysed
-# connections refused, reassembly overflows, protocol anomalies of unfinished messages), and whether the attack's
-# truth-file rules (rule by attacker IP) were still alerted.
+# wall and CPU seconds, peak RSS, the limits counted in the final wardwatch.stats event (flows and hosts evicted,
+# detector table keys evicted, analysed connections evicted, reassembly overflows and bytes declared lost, protocol
+# anomalies of unfinished messages), and whether the attack's truth-file rules (rule by attacker IP) were still
+# alerted.
 #   syn     1,000,000 SYNs from random sources to filesrv01:445           + lateral-movement-vpn
 #   udp     1,000,000 distinct UDP flows                                  + lateral-movement-vpn
 #   smb     1,000 SMB sessions each holding a half-finished 128 KiB message,
@@ -50,7 +51,7 @@ n=0
 for run in "${RUNS[@]}"; do
     read -r name kind count attack bounds <<<"$run"
     attack_pcap=$SCENARIOS/$attack.pcap
-    if [[ ! -f $DIR/$name.pcap ]]; then
+    if [[ ! $DIR/$name.pcap -nt $ROOT/Scripts/make-flood.c || ! -f $DIR/$name.count ]]; then
         # the flood spans the attack: from its first to its last packet (capinfos: epoch seconds)
         read -r first last <<<"$(capinfos -T -r -S -a -e "$attack_pcap" | awk -F'\t' '{printf "%.0f %.0f\n", $2 * 1e6, $3 * 1e6}')"
         "$DIR/make-flood" -t "$first" -s $((last - first)) "$kind" "$count" "$DIR/$name.pcap" >"$DIR/$name.count"
@@ -80,6 +81,7 @@ for line in open(sys.argv[1]):
     rss_kib = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1))
     wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)", text)
     seconds = int(wall.group(1) or 0) * 3600 + int(wall.group(2)) * 60 + float(wall.group(3))
+    cpu = sum(float(re.search(rf"{kind} time \(seconds\): ([\d.]+)", text).group(1)) for kind in ("User", "System"))
     stats, alerts = {}, []
     for raw in open(events_path):
         if '"alert"' not in raw and '"wardwatch.stats"' not in raw:
@@ -97,18 +99,20 @@ for line in open(sys.argv[1]):
     packets_ok = stats.get("packets") == expected
     failed |= status != "0" or not packets_ok or not detected
     anomalies = stats.get("anomalies", {})
-    limits = [f"{k}={v}" for k, v in (("sessions_refused", stats.get("sessions_refused", 0)),
-                                      ("reassembly_overflows", stats.get("reassembly_overflows", 0)),
-                                      ("gap_kib", stats.get("reassembly_gap_bytes", 0) // 1024)) if v]
-    limits += [f"{k}={anomalies[k]}" for k in LIMIT_ANOMALIES if k in anomalies]
+    counters = ("detector_evictions", "peer_pairs_dropped", "macs_dropped", "alerts_dropped", "sessions_evicted",
+                "sessions_refused", "reassembly_overflows")
+    limits = [f"{k}={stats[k]:,}" for k in counters if stats.get(k)]
+    if stats.get("reassembly_gap_bytes"):
+        limits.append(f"gap_kib={stats['reassembly_gap_bytes'] // 1024:,}")
+    limits += [f"{k}={anomalies[k]:,}" for k in LIMIT_ANOMALIES if k in anomalies]
     rows.append((name, "defaults" if bounds == "-" else bounds.replace("--", ""),
                  f"{stats.get('packets', 0):,}" + ("" if packets_ok else f" (of {expected:,}!)"),
-                 f"{seconds:.1f}", f"{rss_kib / 1024:.0f} MB", f"{stats.get('flows_evicted', 0):,}",
+                 f"{seconds:.1f}", f"{cpu:.1f}", f"{rss_kib / 1024:.0f} MB", f"{stats.get('flows_evicted', 0):,}",
                  f"{stats.get('hosts_evicted', 0):,}", " ".join(limits) or "-",
                  ("yes" if detected else "NO") + ("" if status == "0" else f" (exit {status})"),
                  str(len(alerts))))
 
-header = ("flood", "bounds", "packets", "seconds", "peak RSS", "flows evicted", "hosts evicted",
+header = ("flood", "bounds", "packets", "wall s", "CPU s", "peak RSS", "flows evicted", "hosts evicted",
           "other limits counted", "attack detected", "alerts")
 widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
 for r in [header, tuple("-" * w for w in widths)] + rows:

@@ -102,9 +102,9 @@ import Glibc
             let flood = FloodCapture(kind: kind, count: count, over: attackCapture)
             let path = directory.appendingPathComponent("\(kind)-\(count).pcap")
             try flood.writer.write(to: path)
+            let site = try Self.siteFile(in: directory)
             let run = try MeasuredRun(
-                Fixtures.binary, ["replay", "--quiet", "--config", try Self.siteFile(in: directory)] + Self.bounds + [path.path],
-                timeout: 90)
+                Fixtures.binary, ["replay", "--quiet", "--config", site] + Self.bounds + [path.path], timeout: 90)
             #expect(run.status == 0 && !run.timedOut, "\(run.error)")
             peaks.append(try #require(run.peakRSSKiB, "no peak RSS from GNU time: \(run.error)"))
         }
@@ -251,7 +251,8 @@ struct FloodCapture {
         let note = Array("NTE|1||flood filler without an end block 0123456789 abcdefghijklmnopqrstuvwxyz\r".utf8)
         for index in 0..<count {
             var connection = open(client: client(0xAC10_0A00, index), server: (Self.hl7Engine, 2575))
-            var stream = [0x0B] + Array("MSH|^~\\&|FLOOD|WARD|REGADT|HOSP|20261126043100||ADT^A01|FLOOD\(index)|P|2.5\r".utf8)
+            let header = "MSH|^~\\&|FLOOD|WARD|REGADT|HOSP|20261126043100||ADT^A01|FLOOD\(index)|P|2.5\r"
+            var stream = [0x0B] + Array(header.utf8)
             while stream.count + note.count <= 16 * 1024 { stream += note }
             send(&connection, stream)
         }
@@ -321,7 +322,8 @@ struct FloodCapture {
         var context: [UInt8] = [1, 0, 0, 0]
         if type == 1 { context += item(0x30, "1.2.840.10008.5.1.4.1.1.2") }
         context += item(0x40, "1.2.840.10008.1.2")
-        var body: [UInt8] = [0, 1, 0, 0] + Array("PACS1           FLOODSCU        ".utf8) + [UInt8](repeating: 0, count: 32)
+        var body: [UInt8] = [0, 1, 0, 0] + Array("PACS1           FLOODSCU        ".utf8)
+        body += [UInt8](repeating: 0, count: 32)
         body += item(0x10, "1.2.840.10008.3.1.1.1")
         body += [type == 1 ? 0x20 : 0x21, 0, UInt8(context.count >> 8), UInt8(context.count & 0xFF)] + context
         body += [0x50, 0, 0, 8, 0x51, 0, 0, 4, 0, 0, 0x40, 0]
@@ -355,7 +357,8 @@ struct PcapSummary {
         var last: UInt64 = 0
         while offset + 16 <= bytes.count {
             let fraction = UInt64(read32(offset + 4, bigEndian: bigEndian))
-            let time = UInt64(read32(offset, bigEndian: bigEndian)) * 1_000_000 + (nanoseconds ? fraction / 1000 : fraction)
+            let time =
+                UInt64(read32(offset, bigEndian: bigEndian)) * 1_000_000 + (nanoseconds ? fraction / 1000 : fraction)
             if first == nil { first = time }
             last = time
             offset += 16 + Int(read32(offset + 8, bigEndian: bigEndian))
