@@ -11,8 +11,7 @@ struct DetectionContext {
     /// The latest packet time seen (observations or `advance(to:)`).
     private(set) var now = PacketTime.zero
     private var suppressor: AlertSuppressor
-    private var queue: [Alert] = []
-    private var queueHead = 0
+    private var queue = BoundedQueue<Alert>(capacity: queueCapacity)
     /// Alerts dropped because the queue was full (the engine did not pop).
     private(set) var droppedAlerts = 0
     /// The most alerts held before the engine pops them.
@@ -75,22 +74,11 @@ struct DetectionContext {
         if alert.destinationZone == nil, let destination = alert.destination {
             alert.destinationZone = zones.zone(for: destination)?.name
         }
-        guard queue.count - queueHead < Self.queueCapacity else {
-            droppedAlerts += 1
-            return
-        }
-        queue.append(alert)
+        if !queue.push(alert) { droppedAlerts += 1 }
     }
 
     mutating func pop() -> Alert? {
-        guard queueHead < queue.count else { return nil }
-        let alert = queue[queueHead]
-        queueHead += 1
-        if queueHead == queue.count {
-            queue.removeAll(keepingCapacity: true)
-            queueHead = 0
-        }
-        return alert
+        queue.pop()
     }
 
     /// `172.16.10.5 (pacs-1, clinical)`: the address with its inventory name and zone, when known.

@@ -45,12 +45,10 @@ public struct SMB2ConnectionState: Sendable {
     private var trees: [UInt32: String] = [:]
     private var files: [SMB2FileID: OpenFile] = [:]
     private var fileSequence: UInt64 = 0
-    private var records: [SMB2Record] = []
-    private var recordHead = 0
+    private var records: BoundedQueue<SMB2Record>
     private var session: SMB2SessionRecord
     private var sessionDirty = false
-    private var encryptedMessages: [SMB2EncryptedMessage] = []
-    private var encryptedHead = 0
+    private var encryptedMessages: BoundedQueue<SMB2EncryptedMessage>
 
     /// Commands seen, with the response flag (tests only; `nil` unless enabled).
     package var trace: [(command: SMB2Command, isResponse: Bool)]?
@@ -60,6 +58,8 @@ public struct SMB2ConnectionState: Sendable {
     /// An empty state with `limits`.
     public init(limits: SMB2Limits) {
         self.limits = limits
+        records = BoundedQueue(capacity: limits.maxQueuedRecords)
+        encryptedMessages = BoundedQueue(capacity: limits.maxQueuedRecords)
         session = SMB2SessionRecord(
             time: .zero, dialect: nil, dialectsOffered: [], encrypted: false, transformPackets: 0, transformBytes: 0,
             compressedPackets: 0, user: nil, domain: nil, host: nil, authStatus: nil, smb1Seen: false,
@@ -75,26 +75,11 @@ public struct SMB2ConnectionState: Sendable {
 
     /// Removes and returns the oldest queued record.
     public mutating func popRecord() -> SMB2Record? {
-        guard recordHead < records.count else { return nil }
-        let record = records[recordHead]
-        recordHead += 1
-        if recordHead == records.count {
-            records.removeAll(keepingCapacity: true)
-            recordHead = 0
-        }
-        return record
+        records.pop()
     }
 
     private mutating func enqueue(_ record: SMB2Record) {
-        guard records.count - recordHead < limits.maxQueuedRecords else {
-            anomalies.record(.smb2RecordQueueFull)
-            return
-        }
-        if recordHead > 0, records.count == records.capacity {
-            records.removeFirst(recordHead)
-            recordHead = 0
-        }
-        records.append(record)
+        if !records.push(record) { anomalies.record(.smb2RecordQueueFull) }
     }
 
     mutating func raise(_ anomaly: SMB2Anomaly) {
@@ -115,28 +100,13 @@ public struct SMB2ConnectionState: Sendable {
         session.transformBytes &+= UInt64(header.originalMessageSize)
         if session.sessionID == 0 { session.sessionID = header.sessionID }
         guard header.originalMessageSize >= SMB2EncryptedMessage.minimumReportedSize else { return }
-        guard encryptedMessages.count - encryptedHead < limits.maxQueuedRecords else {
-            anomalies.record(.smb2RecordQueueFull)
-            return
-        }
-        if encryptedHead > 0, encryptedMessages.count == encryptedMessages.capacity {
-            encryptedMessages.removeFirst(encryptedHead)
-            encryptedHead = 0
-        }
-        encryptedMessages.append(
-            SMB2EncryptedMessage(fromClient: fromClient, originalSize: header.originalMessageSize, time: time))
+        let message = SMB2EncryptedMessage(fromClient: fromClient, originalSize: header.originalMessageSize, time: time)
+        if !encryptedMessages.push(message) { anomalies.record(.smb2RecordQueueFull) }
     }
 
     /// Removes and returns the oldest queued large encrypted message.
     public mutating func popEncryptedMessage() -> SMB2EncryptedMessage? {
-        guard encryptedHead < encryptedMessages.count else { return nil }
-        let message = encryptedMessages[encryptedHead]
-        encryptedHead += 1
-        if encryptedHead == encryptedMessages.count {
-            encryptedMessages.removeAll(keepingCapacity: true)
-            encryptedHead = 0
-        }
-        return message
+        encryptedMessages.pop()
     }
 
     /// Counts a COMPRESSION_TRANSFORM message ([MS-SMB2] §2.2.42).

@@ -1,0 +1,45 @@
+/// A first-in-first-out queue with a hard capacity that reuses its storage: producers in a capture thread push facts
+/// (records, alerts) and the same thread pops them soon after.
+///
+/// A push into a full queue is refused (the caller counts the drop); pops advance a head index, and the storage is
+/// emptied when drained or compacted when it would otherwise grow, so steady use allocates nothing.
+public struct BoundedQueue<Element> {
+    private var storage: [Element] = []
+    private var head = 0
+    /// The most elements held.
+    public let capacity: Int
+
+    /// An empty queue holding at most `capacity` (at least 1) elements.
+    public init(capacity: Int) {
+        self.capacity = max(1, capacity)
+    }
+
+    /// The elements held.
+    public var count: Int { storage.count - head }
+
+    /// Appends `element`; returns `false` (and keeps nothing) when the queue is full.
+    @discardableResult
+    public mutating func push(_ element: Element) -> Bool {
+        guard count < capacity else { return false }
+        if head > 0, storage.count == storage.capacity {
+            storage.removeFirst(head)
+            head = 0
+        }
+        storage.append(element)
+        return true
+    }
+
+    /// Removes and returns the oldest element, or `nil`.
+    public mutating func pop() -> Element? {
+        guard head < storage.count else { return nil }
+        let element = storage[head]
+        head += 1
+        if head == storage.count {
+            storage.removeAll(keepingCapacity: true)
+            head = 0
+        }
+        return element
+    }
+}
+
+extension BoundedQueue: Sendable where Element: Sendable {}
