@@ -190,7 +190,7 @@ import WardTestSupport
     /// machine.
     private func startSensor(_ arguments: [String], logIn directory: URL) throws -> Process {
         let log = directory.appendingPathComponent("sensor-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: which("ip")!)
         process.arguments = arguments
