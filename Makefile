@@ -35,7 +35,7 @@ bench:
 check-allocations: build
 	bash Scripts/check-allocations.sh
 
-## fuzz: libFuzzer + ASan harnesses for the decoders and the DICOM, HL7 and SMB analyzers (FUZZ_SECONDS each, 30 s).
+## fuzz: libFuzzer + ASan harnesses for every decoder and analyzer (FUZZ_SECONDS each, 30 s; or FUZZ_RUNS=N executions).
 fuzz: setup
 	bash Scripts/fuzz.sh
 

@@ -1,18 +1,32 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harnesses in Fuzz/ (with AddressSanitizer) and runs each for FUZZ_SECONDS (default 30),
-# seeded from Captures/ payloads. A crash leaves a crash-* file in .build-fuzz/ and makes this script fail.
-#   Scripts/fuzz.sh                  every harness, 30 s each
-#   FUZZ_SECONDS=600 Scripts/fuzz.sh a longer run by hand
+# or for FUZZ_RUNS executions when that is set, seeded from Captures/ payloads. A crash leaves a crash-* file in
+# .build-fuzz/ and makes this script fail.
+#   Scripts/fuzz.sh                        every harness, 30 s each
+#   FUZZ_SECONDS=600 Scripts/fuzz.sh       a longer run by hand
+#   FUZZ_RUNS=10000000 Scripts/fuzz.sh     each harness to 10 million executions (libFuzzer -runs), no time limit
+#   Scripts/fuzz.sh FuzzHL7 FuzzSMB2       only these harnesses (default: all four)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SECONDS_EACH=${FUZZ_SECONDS:-30}
+RUNS_EACH=${FUZZ_RUNS:-}
+if [[ -n $RUNS_EACH ]]; then
+    [[ $RUNS_EACH =~ ^[1-9][0-9]*$ ]] || { echo "fuzz: FUZZ_RUNS must be a positive integer" >&2; exit 2; }
+    bound=(-runs="$RUNS_EACH")
+    what="$RUNS_EACH executions"
+else
+    bound=(-max_total_time="$SECONDS_EACH")
+    what="${SECONDS_EACH}s"
+fi
+HARNESSES=("$@")
+((${#HARNESSES[@]})) || HARNESSES=(FuzzPacket FuzzDICOM FuzzHL7 FuzzSMB2)
 WORK=$ROOT/.build-fuzz
 mkdir -p "$WORK"
 swift build --package-path "$ROOT/Fuzz" --scratch-path "$WORK/build" -c release --sanitize fuzzer --sanitize address
 BIN=$(swift build --package-path "$ROOT/Fuzz" --scratch-path "$WORK/build" -c release --sanitize fuzzer \
     --sanitize address --show-bin-path)
 status=0
-for harness in FuzzPacket FuzzDICOM FuzzHL7 FuzzSMB2; do
+for harness in "${HARNESSES[@]}"; do
     corpus=$WORK/corpus-$harness
     mkdir -p "$corpus"
     # Seed with TCP/UDP payloads of the real captures (tshark, when installed).
@@ -25,12 +39,14 @@ for harness in FuzzPacket FuzzDICOM FuzzHL7 FuzzSMB2; do
         done
         set -o pipefail
     fi
-    echo "fuzz: $harness for ${SECONDS_EACH}s" >&2
-    if ! (cd "$WORK" && "$BIN/$harness" -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -print_final_stats=1 "$corpus" \
+    echo "fuzz: $harness for $what" >&2
+    started=$(date +%s)
+    if ! (cd "$WORK" && "$BIN/$harness" "${bound[@]}" -rss_limit_mb=2048 -print_final_stats=1 "$corpus" \
             2>"$WORK/$harness.log"); then
         echo "fuzz: $harness FAILED (see $WORK/$harness.log and $WORK/crash-*)" >&2
         status=1
     fi
     grep -E "stat::number_of_executed_units|stat::peak_rss_mb" "$WORK/$harness.log" | sed "s/^/fuzz: $harness /" >&2 || true
+    echo "fuzz: $harness wall $(( $(date +%s) - started ))s" >&2
 done
 exit $status
