@@ -22,9 +22,14 @@ HARNESSES=("$@")
 ((${#HARNESSES[@]})) || HARNESSES=(FuzzPacket FuzzDICOM FuzzHL7 FuzzSMB2)
 WORK=$ROOT/.build-fuzz
 mkdir -p "$WORK"
-swift build --package-path "$ROOT/Fuzz" --scratch-path "$WORK/build" -c release --sanitize fuzzer --sanitize address
-BIN=$(swift build --package-path "$ROOT/Fuzz" --scratch-path "$WORK/build" -c release --sanitize fuzzer \
-    --sanitize address --show-bin-path)
+# swiftc (6.3) keeps only the last of several -sanitize= options, and SwiftPM passes one per --sanitize: alone,
+# `--sanitize fuzzer --sanitize address` compiles the Swift code with ASan but without libFuzzer's coverage
+# instrumentation (a blind fuzzer), the other order without ASan. The trailing combined flag wins for swiftc;
+# --sanitize still instruments the C targets and links both runtimes.
+BUILD=(--package-path "$ROOT/Fuzz" --scratch-path "$WORK/build" -c release --sanitize fuzzer --sanitize address
+    -Xswiftc -sanitize=fuzzer,address)
+swift build "${BUILD[@]}"
+BIN=$(swift build "${BUILD[@]}" --show-bin-path)
 status=0
 for harness in "${HARNESSES[@]}"; do
     corpus=$WORK/corpus-$harness
