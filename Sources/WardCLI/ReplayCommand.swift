@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import WardCapture
 import WardAnomaly
+import WardCapture
 import WardEngine
 import WardOutput
 
