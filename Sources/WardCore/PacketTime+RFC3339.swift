@@ -16,35 +16,25 @@ extension PacketTime {
             days -= 1
         }
         let (year, month, day) = civilDate(daysSinceEpoch: days)
-        appendPadded(year, width: 4, to: &bytes)
-        bytes.append(UInt8(ascii: "-"))
-        appendPadded(month, width: 2, to: &bytes)
-        bytes.append(UInt8(ascii: "-"))
-        appendPadded(day, width: 2, to: &bytes)
-        bytes.append(UInt8(ascii: "T"))
-        appendPadded(secondOfDay / 3600, width: 2, to: &bytes)
-        bytes.append(UInt8(ascii: ":"))
-        appendPadded(secondOfDay / 60 % 60, width: 2, to: &bytes)
-        bytes.append(UInt8(ascii: ":"))
-        appendPadded(secondOfDay % 60, width: 2, to: &bytes)
-        bytes.append(UInt8(ascii: "."))
-        appendPadded(fraction / 1000, width: 6, to: &bytes)
-        bytes.append(UInt8(ascii: "Z"))
-    }
-}
-
-/// Appends `number` with at least `width` digits, zero-padded.
-private func appendPadded(_ number: Int64, width: Int, to bytes: inout [UInt8]) {
-    var divisor: Int64 = 1
-    for _ in 1..<width { divisor *= 10 }
-    var rest = max(0, number)
-    if rest >= divisor * 10 {  // wider than requested: write all digits
-        writeDecimal(UInt64(rest), into: &bytes)
-        return
-    }
-    while divisor > 0 {
-        bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
-        rest %= divisor
-        divisor /= 10
+        // `YYYY-MM-DDThh:mm:ss.ffffffZ` built in place and appended once (once per event and per syslog header);
+        // Int64 nanoseconds span the years 1677 to 2262, so the year always has four digits.
+        var text: InlineArray<27, UInt8> = [
+            0, 0, 0, 0, 0x2D, 0, 0, 0x2D, 0, 0, 0x54, 0, 0, 0x3A, 0, 0, 0x3A, 0, 0, 0x2E, 0, 0, 0, 0, 0, 0, 0x5A,
+        ]
+        func digits(_ value: Int64, at offset: Int, width: Int) {
+            var rest = value
+            for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                text[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+        }
+        digits(year, at: 0, width: 4)
+        digits(month, at: 5, width: 2)
+        digits(day, at: 8, width: 2)
+        digits(secondOfDay / 3600, at: 11, width: 2)
+        digits(secondOfDay / 60 % 60, at: 14, width: 2)
+        digits(secondOfDay % 60, at: 17, width: 2)
+        digits(fraction / 1000, at: 20, width: 6)
+        text.span.withUnsafeBytes { bytes.append(contentsOf: $0) }
     }
 }

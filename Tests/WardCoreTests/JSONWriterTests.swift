@@ -39,6 +39,8 @@ import WardCore
         (Int64(1_300_475_167_096_535_000), "2011-03-18T19:06:07.096535Z"),
         (Int64(951_782_400_000_000_999), "2000-02-29T00:00:00.000000Z"),
         (Int64(-1_000), "1969-12-31T23:59:59.999999Z"),
+        (Int64.max, "2262-04-11T23:47:16.854775Z"),
+        (Int64.min, "1677-09-21T00:12:43.145224Z"),
     ])
     func formatsRFC3339Timestamps(nanoseconds: Int64, expected: String) {
         var writer = JSONWriter()
