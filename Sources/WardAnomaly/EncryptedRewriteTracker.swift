@@ -15,9 +15,11 @@ struct EncryptedRewriteTracker {
     static let readResponseOverhead: UInt32 = 80
     /// Least data size that counts as file content.
     static let minimumDataSize: UInt32 = 512
-    /// Per pair: sizes remembered, and rewrites kept in the window.
-    static let maximumKnownSizes = 4096
+    /// Per pair: sizes remembered, and rewrites kept in the window; pairs followed at once. Anyone can send
+    /// TRANSFORM-framed messages to port 445, so together these bound the memory (at most some 20 MB).
+    static let maximumKnownSizes = 1024
     static let maximumRewrites = 256
+    static let maximumPairs = 1024
     /// How long a size is remembered (packet time): long enough for read-then-write, short enough that a nightly job
     /// writing the same files again is not a rewrite.
     static let sizeHorizonSeconds = 3600.0
@@ -37,7 +39,7 @@ struct EncryptedRewriteTracker {
     private var pairs: BoundedTable<RansomwareDetector.Pair, PairState>
 
     init(capacity: Int) {
-        pairs = BoundedTable(capacity: capacity)
+        pairs = BoundedTable(capacity: min(capacity, Self.maximumPairs))
     }
 
     var evictions: Int { pairs.evictions }
