@@ -99,16 +99,23 @@ import WardTestSupport
         #expect(try runCommand(Fixtures.binary, ["learn", "--quiet", "--config", site, "--state", state, small]).status == 0)
         let before = try runCommand(Fixtures.binary, ["inventory", "export", "--state", state]).output
         let scenarios = Fixtures.files(under: Fixtures.capture("scenarios")) { $0.hasSuffix(".pcap") }
+        let arguments = ["learn", "--quiet", "--config", site, "--state", state] + scenarios
+        // Kill moments are fractions of how long a whole run takes on this machine (timed on a scratch DB), so
+        // they land mid-run on a fast CI machine as on a slow one.
+        let scratch = directory.appendingPathComponent("timing.db").path
+        let started = Date()
+        #expect(try runCommand(Fixtures.binary, ["learn", "--quiet", "--config", site, "--state", scratch] + scenarios).status == 0)
+        let wholeRun = Date().timeIntervalSince(started)
         var generator = SeededGenerator(state: 2026)
         var killedMidRun = 0
         for _ in 0..<6 {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: Fixtures.binary)
-            process.arguments = ["learn", "--quiet", "--config", site, "--state", state] + scenarios
+            process.arguments = arguments
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            Thread.sleep(forTimeInterval: Double.random(in: 0.05...2.5, using: &generator))
+            Thread.sleep(forTimeInterval: wholeRun * Double.random(in: 0.05...0.7, using: &generator))
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
                 killedMidRun += 1
