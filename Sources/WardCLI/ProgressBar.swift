@@ -1,7 +1,8 @@
 import Foundation
 import WardEngine
 
-/// The replay progress line on standard error: bytes read of the total, packets per second, and time left.
+/// The replay progress line on standard error: bytes read of the total, packets per second, and time left (for a
+/// stream, packets and packets per second).
 struct ProgressBar {
     private let enabled: Bool
     private let started = Date()
@@ -18,11 +19,18 @@ struct ProgressBar {
         guard now.timeIntervalSince(lastDrawn) >= 0.2 else { return }
         lastDrawn = now
         let elapsed = max(now.timeIntervalSince(started), 0.001)
+        let rate = Double(progress.packets) / elapsed
+        guard progress.totalBytes > 0 else {
+            // Standard input or a pipe: no total to measure against.
+            let line = String(format: "\r%@ packets  %@ pkt/s  (stream) ", Self.count(Double(progress.packets)), Self.count(rate))
+            FileHandle.standardError.write(Data(line.utf8))
+            drewSomething = true
+            return
+        }
         let fraction = progress.totalBytes > 0 ? min(1, Double(progress.bytesRead) / Double(progress.totalBytes)) : 1
         let width = 24
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        let rate = Double(progress.packets) / elapsed
         let remaining = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0
         let line = String(
             format: "\r[%@] %3.0f%%  %@ / %@  %@ pkt/s  ETA %@ ", bar, fraction * 100,

@@ -7,8 +7,9 @@ import Glibc
 /// Reads several pcap/pcapng files as one stream in timestamp order (rotated files, or captures of several taps).
 ///
 /// Files are sorted by their first packet's time and opened only when the stream reaches that time, so days of
-/// rotated files keep few descriptors open; overlapping files are merged packet by packet. Packet bytes are
-/// borrowed from libpcap: the packet returned by `next()` is valid until the following call.
+/// rotated files keep few descriptors open; overlapping files are merged packet by packet. `-` (standard input)
+/// and named pipes are streams: they stay open from the start, since their first packet cannot be read twice.
+/// Packet bytes are borrowed from libpcap: the packet returned by `next()` is valid until the following call.
 public struct FileReplay: ~Copyable {
     private struct Source {
         let handle: PcapHandle
@@ -21,6 +22,8 @@ public struct FileReplay: ~Copyable {
         let path: String
         let firstTime: PacketTime
         let size: Int64
+        /// A stream's handle, kept open with its first packet still unread by `next()`.
+        var stream: (handle: PcapHandle, first: CapturedPacket)?
     }
 
     private var pending: [Pending]
@@ -47,7 +50,9 @@ public struct FileReplay: ~Copyable {
                 if let filter { try handle.setFilter(filter) }
                 switch handle.next() {
                 case .packet(let packet):
-                    readable.append(Pending(path: path, firstTime: packet.time, size: fileSize(path)))
+                    let size = fileSize(path)
+                    let stream = size == nil ? (handle, packet) : nil
+                    readable.append(Pending(path: path, firstTime: packet.time, size: size ?? 0, stream: stream))
                 case .failed(let message):
                     problems.append(damageReport(path: path, packetsRead: 0, message: message))
                 case .end, .timeout:
@@ -92,12 +97,16 @@ public struct FileReplay: ~Copyable {
         }
     }
 
-    /// Bytes consumed so far over all files, for progress.
+    /// Bytes consumed so far over all files, for progress (streams count 0: their size is unknown).
     public var bytesRead: Int64 {
-        finishedBytes + active.reduce(0) { $0 + min($1.handle.fileOffset, $1.size) }
+        finishedBytes + active.reduce(0) { $0 + max(0, min($1.handle.fileOffset, $1.size)) }
     }
 
     private mutating func open(_ file: Pending) {
+        if let stream = file.stream {
+            active.append(Source(handle: stream.handle, linkType: stream.handle.linkType, size: 0, current: stream.first))
+            return
+        }
         do {
             let handle = try PcapHandle.openOffline(path: file.path)
             if let filter { try handle.setFilter(filter) }
@@ -164,7 +173,9 @@ private func damageReport(path: String, packetsRead: Int, message: String) -> St
     return "\(path): \(position): \(message)"
 }
 
-private func fileSize(_ path: String) -> Int64 {
+/// The size of a regular file, or `nil` for a stream (`-`, a named pipe, a device) that can be read only once.
+private func fileSize(_ path: String) -> Int64? {
     var status = stat()
-    return stat(path, &status) == 0 ? Int64(status.st_size) : 0
+    guard path != "-", stat(path, &status) == 0 else { return path == "-" ? nil : 0 }
+    return status.st_mode & S_IFMT == S_IFREG ? Int64(status.st_size) : nil
 }

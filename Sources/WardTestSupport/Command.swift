@@ -11,8 +11,9 @@ public struct CommandResult {
 }
 
 /// Runs `executable` with `arguments` and collects its output (tests only: tshark, the built binary).
-/// Standard error goes through a temporary file so that neither pipe can fill up and block the program.
-public func runCommand(_ executable: String, _ arguments: [String]) throws -> CommandResult {
+/// Standard error goes through a temporary file so that neither pipe can fill up and block the program;
+/// `standardInput` is a file to read standard input from (default: none).
+public func runCommand(_ executable: String, _ arguments: [String], standardInput: String? = nil) throws -> CommandResult {
     let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("wardwatch-stderr-\(UUID().uuidString)")
     _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
     defer { try? FileManager.default.removeItem(at: errorFile) }
@@ -23,6 +24,7 @@ public func runCommand(_ executable: String, _ arguments: [String]) throws -> Co
     let outputPipe = Pipe()
     process.standardOutput = outputPipe
     process.standardError = errorHandle
+    if let standardInput { process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: standardInput)) }
     try process.run()
     let outputData = outputPipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()

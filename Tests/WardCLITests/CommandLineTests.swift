@@ -52,6 +52,27 @@ import WardTestSupport
         #expect(lines.last?.contains("\"wardwatch.stats\"") == true)
     }
 
+    /// `-` and named pipes (`tcpdump -w - | wardwatch replay -`, a decompressor) give the same events as the file.
+    @Test func replayReadsStandardInputAndNamedPipes() throws {
+        let capture = Fixtures.capture("scenarios/lateral-movement-vpn.pcap")
+        let arguments = ["replay", "--quiet", "--flows", "--hosts", "--events", "-"]
+        let fromFile = try runCommand(Fixtures.binary, arguments + [capture])
+        #expect(fromFile.status == 0 && fromFile.output.split(separator: "\n").count > 20, "\(fromFile.error)")
+        let fromStandardInput = try runCommand(Fixtures.binary, arguments + ["-"], standardInput: capture)
+        #expect(fromStandardInput.status == 0, "\(fromStandardInput.error)")
+        #expect(fromStandardInput.output == fromFile.output)
+        let pipe = try Fixtures.temporaryDirectory().appendingPathComponent("capture.fifo").path
+        #expect(mkfifo(pipe, 0o600) == 0)
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: "/bin/sh")
+        writer.arguments = ["-c", "cat \"$0\" > \"$1\"", capture, pipe]
+        try writer.run()
+        let fromPipe = try runCommand(Fixtures.binary, arguments + [pipe])
+        writer.waitUntilExit()
+        #expect(fromPipe.status == 0, "\(fromPipe.error)")
+        #expect(fromPipe.output == fromFile.output)
+    }
+
     @Test func missingFileIsBadInputWithItsName() throws {
         let result = try runCommand(Fixtures.binary, ["replay", "--quiet", "/nonexistent/capture.pcap"])
         #expect(result.status == 1)
