@@ -2,7 +2,7 @@
 SWIFT ?= swift
 DEMO_EVENTS := .build/demo/events.jsonl
 
-.PHONY: setup build demo test bench captures check-allocations eval flood scenarios deb fuzz clean
+.PHONY: setup build demo test bench captures check-allocations eval flood soak scenarios deb fuzz clean
 
 setup:
 	@bash Scripts/setup.sh
@@ -20,11 +20,12 @@ demo: build
 	@grep -m 1 '"wardwatch.flow"' $(DEMO_EVENTS)
 
 ## test: every unit, end-to-end and cross-check test (tshark, the peer corpus in ../shared/corpus when present),
-## then the valgrind allocation check on the release build.
+## then the valgrind allocation check and a two-minute soak on the release build.
 test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) check-allocations
+	$(MAKE) soak
 
 ## bench: one table of packets/s, Gbit/s, CPU and RSS against the bare libpcap loop, ndpiReader and tshark.
 bench:
@@ -34,6 +35,10 @@ bench:
 ## check-allocations: valgrind proves the per-packet path allocates nothing (N vs 10×N packets; SMB2 READs).
 check-allocations: build
 	bash Scripts/check-allocations.sh
+
+## soak: the hospital mix replayed in a loop by one process for SOAK_SECONDS (120): RSS flat, counters N x one copy's.
+soak: build
+	bash Scripts/soak.sh
 
 ## fuzz: libFuzzer + ASan harnesses for every decoder and analyzer (FUZZ_SECONDS each, 30 s; or FUZZ_RUNS=N executions).
 fuzz: setup
@@ -60,4 +65,4 @@ deb: setup
 	SWIFT=$(SWIFT) bash Scripts/make-deb.sh
 
 clean:
-	rm -rf .build .build-bench
+	rm -rf .build .build-bench .build-soak
