@@ -96,7 +96,7 @@ public struct Engine: ~Copyable {
             observeARP(packet, time: time)
         }
         let slot = flows.update(with: packet, frameLength: wireLength, at: time)
-        if let ended = flows.ended { endFlow(ended, reason: flows.endedReason) }
+        if flows.didEndFlow, let ended = flows.ended { endFlow(ended, reason: flows.endedReason) }
         if !flows.hosts.discoveredMACs.isEmpty { observeDiscoveredMACs() }
         if flows.lastUpdateCreatedFlow {
             observeFlowStart(slot)

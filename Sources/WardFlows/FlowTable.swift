@@ -1,26 +1,30 @@
 import WardCore
 import WardPacket
 
-/// The flow table: canonical bidirectional flows in a slab, found through a dictionary, expired in packet time.
+/// The flow table: canonical bidirectional flows in a slab, found through a `FlowIndex`, expired in packet time.
 ///
 /// Each timeout class keeps an intrusive list ordered by last activity, so expiry looks only at list heads and a
 /// packet moves its flow to a list tail in O(1). A flow seen again after its timeout starts anew, so the records
 /// do not depend on when expiry runs (live and replay give the same flows). When `maximumFlows` is reached, the
 /// least recently active flow is evicted, emitted and counted. Per packet nothing is allocated; a new flow may
-/// grow the slab or dictionary, which are pre-sized.
+/// grow the index (the slab is reserved up front).
 public struct FlowTable: ~Copyable {
     /// Bounds and timeouts.
     public let configuration: FlowTableConfiguration
     /// The per-IP and per-MAC tables, updated with every packet.
     public var hosts: HostTable
-    private var index: [FlowKey: Int32] = [:]
+    private var index: FlowIndex
     private var slots: FixedSlab<FlowRecord>
     private var freeSlots: [Int32] = []
     private var heads = InlineArray<4, Int32>(repeating: -1)
     private var tails = InlineArray<4, Int32>(repeating: -1)
     private let timeouts: InlineArray<4, Int64>
-    /// A flow that ended during the last `update` (a stale flow with the same key, or an evicted one).
-    public private(set) var ended: FlowRecord?
+    /// Whether a flow ended during the last `update` (a stale flow with the same key, or an evicted one): then
+    /// `ended` holds it. A flag, so that the per-packet check copies no record.
+    public private(set) var didEndFlow = false
+    private var lastEnded: FlowRecord?
+    /// The flow that ended during the last `update`, if one did.
+    public var ended: FlowRecord? { didEndFlow ? lastEnded : nil }
     /// Why `ended` ended.
     public private(set) var endedReason: FlowEndReason = .idle
     /// Flows created.
@@ -34,7 +38,7 @@ public struct FlowTable: ~Copyable {
         hosts = HostTable(
             maximumHosts: configuration.maximumHosts, maximumPeerPairs: configuration.maximumPeerPairs,
             maximumMACs: configuration.maximumMACs)
-        index.reserveCapacity(min(max(1, configuration.maximumFlows), 65_536))
+        index = FlowIndex(maximumFlows: configuration.maximumFlows)
         slots = FixedSlab(capacity: max(1, configuration.maximumFlows))
         timeouts = [
             configuration.tcpTimeout * 1_000_000_000, configuration.udpTimeout * 1_000_000_000,
@@ -50,7 +54,7 @@ public struct FlowTable: ~Copyable {
     ///
     /// Check `ended` afterwards: a flow may have ended to make room.
     public mutating func update(with packet: DecodedPacket, frameLength: Int, at time: PacketTime) -> Int32 {
-        ended = nil
+        didEndFlow = false
         lastUpdateCreatedFlow = false
         guard packet.network == .ipv4 || packet.network == .ipv6 else { return -1 }
         let hasPorts = packet.transport == .tcp || packet.transport == .udp
@@ -60,8 +64,8 @@ public struct FlowTable: ~Copyable {
             destination: packet.destinationAddress, destinationPort: hasPorts ? packet.destinationPort : 0,
             ipProtocol: packet.ipProtocol, vlan: packet.vlan)
 
-        var slot = index[key] ?? -1
-        if slot >= 0 && shouldRestart(slots[Int(slot)], packet: packet, at: time) {
+        var slot = index.find(key) { slots[Int($0)].key }
+        if slot >= 0 && shouldRestart(slot, packet: packet, at: time) {
             endFlow(at: slot, reason: slots[Int(slot)].timeoutClass == .terminated ? .terminated : .idle)
             slot = -1
         }
@@ -114,7 +118,7 @@ public struct FlowTable: ~Copyable {
     /// The slots of every flow held, ordered by first packet time then uid (for the end of a capture: remove them
     /// one by one with `removeFlow(at:)`, without copying the whole table).
     public func slotsInFirstSeenOrder() -> [Int32] {
-        var order = Array(index.values)
+        var order = index.slots()
         order.sort {
             let (left, right) = (slots[Int($0)], slots[Int($1)])
             return left.firstSeen != right.firstSeen ? left.firstSeen < right.firstSeen : left.uid < right.uid
@@ -131,16 +135,23 @@ public struct FlowTable: ~Copyable {
 
     // MARK: - Internals
 
-    private func shouldRestart(_ record: FlowRecord, packet: DecodedPacket, at time: PacketTime) -> Bool {
-        if time.nanoseconds(since: record.lastSeen) > timeouts[Int(record.timeoutClass.rawValue)] { return true }
+    /// Whether the packet starts a new flow in place of the one in `slot` (read in place: no record is copied).
+    @inline(__always)
+    private func shouldRestart(_ slot: Int32, packet: DecodedPacket, at time: PacketTime) -> Bool {
+        let position = Int(slot)
+        if time.nanoseconds(since: slots[position].lastSeen) > timeouts[Int(slots[position].timeoutClass.rawValue)] {
+            return true
+        }
         guard packet.transport == .tcp && packet.tcp.flags.contains(.syn) && !packet.tcp.flags.contains(.ack) else {
             return false
         }
         // A fresh SYN on a finished connection is a new connection reusing the ports (Zeek does the same); so is a
         // SYN whose initial sequence number differs from the one this connection started with.
-        if record.timeoutClass == .terminated { return true }
-        guard let start = record.tcp.originatorStreamStart else { return false }
-        let fromOriginator = record.originatorAddress == packet.sourceAddress && record.originatorPort == packet.sourcePort
+        if slots[position].timeoutClass == .terminated { return true }
+        guard let start = slots[position].tcp.originatorStreamStart else { return false }
+        let fromOriginator =
+            slots[position].originatorAddress == packet.sourceAddress
+            && slots[position].originatorPort == packet.sourcePort
         return fromOriginator && packet.tcp.sequenceNumber &+ 1 != start
     }
 
@@ -169,7 +180,7 @@ public struct FlowTable: ~Copyable {
             slot = Int32(slots.count)
             slots.append(record)
         }
-        index[key] = slot
+        index.insert(key, slot: slot)
         append(slot: slot, to: record.timeoutClass)
         flowsCreated &+= 1
         return slot
@@ -240,7 +251,8 @@ public struct FlowTable: ~Copyable {
     }
 
     private mutating func endFlow(at slot: Int32, reason: FlowEndReason) {
-        ended = slots[Int(slot)]
+        lastEnded = slots[Int(slot)]
+        didEndFlow = true
         endedReason = reason
         release(slot: slot)
     }
@@ -255,7 +267,7 @@ public struct FlowTable: ~Copyable {
                 port: record.responderPort)
         }
         unlink(slot: slot)
-        index[record.key] = nil
+        index.remove(record.key, slot: slot)
         freeSlots.append(slot)
     }
 

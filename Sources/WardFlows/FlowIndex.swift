@@ -1,0 +1,132 @@
+import WardCore
+
+/// The flow table's key → slot index: open addressing with linear probing over one array of 64-bit entries.
+///
+/// Each entry holds a slot number and 32 bits of the key's hash, so a probe compares the key only when those bits
+/// match. The hash is a keyed folded multiply (as in aHash's fallback) with seeds drawn at start, so traffic crafted
+/// to collide cannot be precomputed (Suricata seeds its flow hash the same way); it costs a few multiplications where
+/// `Dictionary`'s SipHash-1-3 cost about a tenth of a flows-only run. The load factor stays at or below one half;
+/// the array doubles when it would pass that (an allocation only when flows are created, never per packet), up to
+/// what `maximumFlows` needs. Removal shifts the following run back, so there are no tombstones and probe runs
+/// stay short however many flows come and go.
+struct FlowIndex: ~Copyable {
+    /// Entry layout: bits 0…31 the slot + 1 (0 = empty), bits 32…63 the hash's low 32 bits.
+    private var entries: UnsafeMutablePointer<UInt64>
+    private var mask: Int
+    private let largestCapacity: Int
+    private let seeds: InlineArray<6, UInt64>
+    /// Keys held.
+    private(set) var count = 0
+
+    /// An empty index for at most `maximumFlows` keys.
+    init(maximumFlows: Int) {
+        largestCapacity = Self.power(ofTwoAtLeast: 2 * min(max(1, maximumFlows), 1 << 30))
+        let capacity = min(largestCapacity, 1 << 16)
+        entries = .allocate(capacity: capacity)
+        entries.initialize(repeating: 0, count: capacity)
+        mask = capacity - 1
+        var generator = SystemRandomNumberGenerator()
+        seeds = InlineArray { _ in generator.next() | 1 }
+    }
+
+    deinit {
+        entries.deallocate()
+    }
+
+    /// The slot of `key`, or -1; `slotKey` reads the key stored at a slot.
+    @inline(__always)
+    func find(_ key: FlowKey, slotKey: (Int32) -> FlowKey) -> Int32 {
+        let hash = hash(key)
+        var position = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let entry = entries[position]
+            if entry == 0 { return -1 }
+            if UInt32(truncatingIfNeeded: entry >> 32) == hash {
+                let slot = Int32(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
+                if slotKey(slot) == key { return slot }
+            }
+            position = (position + 1) & mask
+        }
+    }
+
+    /// Adds `key` at `slot`; the key must not be held yet.
+    mutating func insert(_ key: FlowKey, slot: Int32) {
+        if 2 * (count + 1) > mask + 1 && mask + 1 < largestCapacity { grow() }
+        place(UInt64(hash(key)) << 32 | UInt64(UInt32(slot) + 1))
+        count += 1
+    }
+
+    /// Removes `key`, held at `slot`.
+    mutating func remove(_ key: FlowKey, slot: Int32) {
+        let wanted = UInt64(hash(key)) << 32 | UInt64(UInt32(slot) + 1)
+        var hole = Int(truncatingIfNeeded: wanted >> 32) & mask
+        while entries[hole] != wanted {
+            if entries[hole] == 0 { return }
+            hole = (hole + 1) & mask
+        }
+        // Shift back every following entry of the run that may live at or before the hole.
+        var next = hole
+        while true {
+            next = (next + 1) & mask
+            let entry = entries[next]
+            if entry == 0 { break }
+            let home = Int(truncatingIfNeeded: entry >> 32) & mask
+            let staysPut = hole <= next ? (hole < home && home <= next) : (hole < home || home <= next)
+            if staysPut { continue }
+            entries[hole] = entry
+            hole = next
+        }
+        entries[hole] = 0
+        count -= 1
+    }
+
+    /// The slots held, in no particular order.
+    func slots() -> [Int32] {
+        var result: [Int32] = []
+        result.reserveCapacity(count)
+        for position in 0...mask where entries[position] != 0 {
+            result.append(Int32(truncatingIfNeeded: entries[position] & 0xFFFF_FFFF) - 1)
+        }
+        return result
+    }
+
+    @inline(__always)
+    private func hash(_ key: FlowKey) -> UInt32 {
+        let ports = UInt64(key.lowPort) | UInt64(key.highPort) << 16 | UInt64(key.ipProtocol) << 32
+        let mixed =
+            Self.fold(key.lowAddress.high ^ seeds[0], key.lowAddress.low ^ seeds[1])
+            &+ Self.fold(key.highAddress.high ^ seeds[2], key.highAddress.low ^ seeds[3])
+            &+ Self.fold(ports ^ seeds[4], key.vlan.rawValue ^ seeds[5])
+        return UInt32(truncatingIfNeeded: mixed ^ mixed >> 32)
+    }
+
+    /// The two halves of the 128-bit product, XORed: every input bit reaches many output bits.
+    @inline(__always)
+    private static func fold(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        let product = a.multipliedFullWidth(by: b)
+        return product.high ^ product.low
+    }
+
+    private mutating func place(_ entry: UInt64) {
+        var position = Int(truncatingIfNeeded: entry >> 32) & mask
+        while entries[position] != 0 { position = (position + 1) & mask }
+        entries[position] = entry
+    }
+
+    private mutating func grow() {
+        let old = entries
+        let oldCapacity = mask + 1
+        let capacity = oldCapacity * 2
+        entries = .allocate(capacity: capacity)
+        entries.initialize(repeating: 0, count: capacity)
+        mask = capacity - 1
+        for position in 0..<oldCapacity where old[position] != 0 { place(old[position]) }
+        old.deallocate()
+    }
+
+    private static func power(ofTwoAtLeast value: Int) -> Int {
+        var power = 1
+        while power < value { power <<= 1 }
+        return power
+    }
+}
