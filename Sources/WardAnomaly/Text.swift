@@ -65,16 +65,28 @@ enum Text {
         return lowercased(String(ext))
     }
 
-    /// Case-insensitive glob match with `*` (any run) and `?` (one character), iterative with one backtrack point.
+    /// Case-insensitive (ASCII) glob match with `*` (any run) and `?` (one byte), iterative with one backtrack
+    /// point; over the strings' own UTF-8 storage, so matching allocates nothing (it runs for every SMB file name).
     static func glob(_ pattern: String, matches text: some StringProtocol) -> Bool {
-        let pattern = Array(lowercased(pattern).utf8)
-        let text = Array(lowercased(String(text)).utf8)
+        let matched = pattern.utf8.withContiguousStorageIfAvailable { pattern in
+            text.utf8.withContiguousStorageIfAvailable { text in glob(pattern, matches: text) }
+        }
+        if let matched = matched ?? nil { return matched }
+        // Strings without contiguous UTF-8 (bridged ones; not on Linux): copy once.
+        let (patternBytes, textBytes) = (Array(pattern.utf8), Array(text.utf8))
+        return patternBytes.withUnsafeBufferPointer { pattern in
+            textBytes.withUnsafeBufferPointer { text in glob(pattern, matches: text) }
+        }
+    }
+
+    private static func glob(_ pattern: UnsafeBufferPointer<UInt8>, matches text: UnsafeBufferPointer<UInt8>) -> Bool {
+        @inline(__always) func folded(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
         var p = 0
         var t = 0
         var starP = -1
         var starT = 0
         while t < text.count {
-            if p < pattern.count && (pattern[p] == UInt8(ascii: "?") || pattern[p] == text[t]) {
+            if p < pattern.count && (pattern[p] == UInt8(ascii: "?") || folded(pattern[p]) == folded(text[t])) {
                 p += 1
                 t += 1
             } else if p < pattern.count && pattern[p] == UInt8(ascii: "*") {

@@ -29,6 +29,8 @@ public struct FileReplay: ~Copyable {
     private var pending: [Pending]
     private var active: [Source] = []
     private var lastReturned = -1
+    /// The only file left once nothing else is pending, read without the merge.
+    private var lastFile: (handle: Unmanaged<PcapHandle>, linkType: Int32)?
     private let filter: String?
     private var finishedBytes: Int64 = 0
     /// Total size of all readable files, for progress.
@@ -72,10 +74,29 @@ public struct FileReplay: ~Copyable {
 
     /// The next packet in time order with its link type, or `nil` at the end of all files.
     public mutating func next() -> (packet: CapturedPacket, linkType: Int32)? {
+        // The common case, the last (or only) file, its packet just returned: read straight from its handle,
+        // without the merge and without storing the packet in `active`.
+        if lastReturned == 0, let last = lastFile {
+            // `active[0]` holds the handle strongly; reading through the unretained reference costs no reference
+            // counting per packet.
+            switch last.handle._withUnsafeGuaranteedRef({ $0.next() }) {
+            case .packet(let packet):
+                return (packet, last.linkType)
+            case .failed(let message):
+                let handle = active[0].handle
+                problems.append(damageReport(path: handle.name, packetsRead: handle.packetsRead, message: message))
+            case .end, .timeout:
+                break
+            }
+            lastReturned = -1
+            lastFile = nil
+            close(0)
+            return nil
+        }
         if lastReturned >= 0 { advance(lastReturned) }
-        // The common case, one file at a time: no merge needed.
         if pending.isEmpty && active.count == 1, let packet = active[0].current {
             lastReturned = 0
+            lastFile = (Unmanaged.passUnretained(active[0].handle), active[0].linkType)
             return (packet, active[0].linkType)
         }
         lastReturned = -1
