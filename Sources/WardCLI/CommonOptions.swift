@@ -74,6 +74,9 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Out-of-order bytes buffered over all analysed connections; past it a gap is declared (counted).", valueName: "bytes"))
     var reassemblyTotal = StreamAnalysisConfiguration().reassemblyBytesTotal
 
+    @Option(name: .long, help: ArgumentHelp("Engines running in parallel, each on the flows hashed to it (one detection thread judges all).", valueName: "n"))
+    var workers = 1
+
     @Flag(name: .long, help: "Print nothing on the terminal but errors.")
     var quiet = false
 
@@ -82,6 +85,7 @@ struct CommonOptions: ParsableArguments {
 
     func validate() throws {
         guard maxFlows > 0 else { throw ValidationError("--max-flows must be positive") }
+        guard (1...64).contains(workers) else { throw ValidationError("--workers must be between 1 and 64") }
         guard (syslogKey == nil) == (syslogCert == nil) else {
             throw ValidationError("--syslog-cert and --syslog-key go together")
         }
@@ -110,6 +114,7 @@ struct CommonOptions: ParsableArguments {
             }
         }
         options.filter = bpf
+        options.workers = workers
         options.emitFlows = flows
         options.emitHosts = hosts
         options.analysis.enabled = !noAnalyzers

@@ -122,13 +122,26 @@ extension Engine {
 
     /// Lets the detectors' windows follow packet time, and emits what they conclude.
     mutating func advanceDetection() {
+        guard detectionChannel == nil else { return }  // a worker: the coordinator's clock follows epochs
         detection.advance(to: now)
         emitAlerts()
     }
 
     mutating func observe(_ observation: Observation) {
+        if let channel = detectionChannel {
+            // The coordinator drains its rings without waiting on anyone, so this wait always ends.
+            let item = DetectionChannelItem.observation(observation, madeAt: now)
+            while !channel.tryPush(item) { yieldToConsumer() }
+            return
+        }
         detection.observe(observation)
         emitAlerts()
+    }
+
+    /// A worker's mark that it has processed every packet of an epoch (sent by the replay reader at `time`).
+    public mutating func endEpoch(at time: PacketTime) {
+        guard let channel = detectionChannel else { return }
+        while !channel.tryPush(.epochEnd(time)) { yieldToConsumer() }
     }
 
     private mutating func emitAlerts() {

@@ -37,6 +37,9 @@ public struct Engine: ~Copyable {
     public var learningOnly = false
     /// The detectors, fed with observations of this engine's traffic (see Engine+Detection.swift).
     var detection: DetectionEngine
+    /// A worker of several (`--workers`): observations go to the detection coordinator through this ring instead
+    /// of to `detection`, which stays unused.
+    public var detectionChannel: SPSCRing<DetectionChannelItem>?
     // Application analysis (see Engine+Streams.swift).
     var sessions = SlotPool<StreamSession>()
     var reassemblers: ContiguousArray<TCPReassembler> = []
@@ -76,11 +79,16 @@ public struct Engine: ~Copyable {
 
     /// Processes one packet borrowed from the capture.
     public mutating func process(_ frame: RawSpan, wireLength: Int, linkType: LinkType, time: PacketTime) {
+        process(PacketDecoder.decode(frame, wireLength: wireLength, linkType: linkType), frame: frame,
+                wireLength: wireLength, time: time)
+    }
+
+    /// Processes one packet already decoded (by the replay reader that shards packets over workers).
+    public mutating func process(_ packet: DecodedPacket, frame: RawSpan, wireLength: Int, time: PacketTime) {
         if firstPacketTime == nil { firstPacketTime = time }
         if time > now { now = time }
         statistics.packets &+= 1
         statistics.bytes &+= UInt64(wireLength)
-        let packet = PacketDecoder.decode(frame, wireLength: wireLength, linkType: linkType)
         if packet.anomaly != .none { anomalyCounts[Int(packet.anomaly.rawValue) & 31] &+= 1 }
         switch packet.network {
         case .ipv4: statistics.ipv4Packets &+= 1
@@ -107,11 +115,19 @@ public struct Engine: ~Copyable {
         if slot >= 0 && packet.transport == .tcp && analysis.enabled && packet.payloadWireLength > 0 {
             analyze(packet, frame: frame, flowSlot: slot, time: time)
         }
+        guard detectionChannel == nil else { return }  // a worker expires on the reader's ticks (`expiryTick`)
         packetsSinceExpiry += 1
         if packetsSinceExpiry >= Self.expiryInterval {
             packetsSinceExpiry = 0
             expire(budget: Self.expiryBudget)
         }
+    }
+
+    /// A worker's regular expiry (`--workers`): the reader sends one every `expiryInterval` packets of the whole
+    /// capture, with the latest packet time read, so flows end at the moments one engine would end them.
+    public mutating func expiryTick(at time: PacketTime) {
+        if time > now { now = time }
+        expire(budget: Self.expiryBudget)
     }
 
     /// Advances the clock without a packet (an idle live link) and expires what timed out.

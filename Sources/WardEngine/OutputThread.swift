@@ -5,11 +5,14 @@ import WardSyslog
 
 /// The thread that turns events (finished flows, protocol records) into JSON lines, off the capture thread.
 ///
-/// It drains the ring, renders each record with `EventFormatter`, and writes it to every destination. It sleeps
-/// briefly when the ring is empty and ends once the ring is closed and empty.
+/// It drains its rings (one per producer: the engine, or each worker and the detection coordinator), renders each
+/// record with `EventFormatter`, and writes it to every destination. It sleeps briefly when the rings are empty and
+/// ends once they are all closed and empty.
 public final class OutputThread: @unchecked Sendable {
-    /// The ring the engine pushes into.
-    public let ring: SPSCRing<OutputEvent>
+    /// One ring per producer thread.
+    public let rings: [SPSCRing<OutputEvent>]
+    /// The first producer's ring (the engine's, with one worker).
+    public var ring: SPSCRing<OutputEvent> { rings[0] }
     private var formatter: EventFormatter
     private let destination: JSONLinesFile?
     private let syslog: [SyslogDestination]
@@ -23,13 +26,13 @@ public final class OutputThread: @unchecked Sendable {
     public private(set) var alertsWritten: UInt64 = 0
 
     /// An output thread writing to `destination` and to every syslog collector (nothing is written when there is
-    /// neither; events are still drained).
+    /// neither; events are still drained), fed by `producers` threads.
     public init(
         observer: ObserverInfo, destination: JSONLinesFile?, syslog: [SyslogDestination] = [],
-        metrics: MetricsBoard? = nil, ringCapacity: Int = 16_384
+        metrics: MetricsBoard? = nil, ringCapacity: Int = 16_384, producers: Int = 1
     ) {
         self.metrics = metrics
-        ring = SPSCRing(minimumCapacity: ringCapacity)
+        rings = (0..<max(1, producers)).map { _ in SPSCRing(minimumCapacity: ringCapacity) }
         formatter = EventFormatter(observer: observer)
         self.destination = destination
         self.syslog = syslog
@@ -45,9 +48,9 @@ public final class OutputThread: @unchecked Sendable {
         thread.start()
     }
 
-    /// Closes the ring and waits until everything pushed so far is written.
+    /// Closes the rings and waits until everything pushed so far is written.
     public func finish() {
-        ring.close()
+        for ring in rings { ring.close() }
         finished.wait()
         destination?.flush()
         for collector in syslog {
@@ -82,21 +85,32 @@ public final class OutputThread: @unchecked Sendable {
 
     private func run() {
         while true {
-            if let event = ring.tryPop() {
-                formatter.render(event)
-                destination?.write(line: formatter.writer.bytes)
-                if !syslog.isEmpty { send(event) }
-                switch event {
-                case .flow: flowsWritten &+= 1
-                case .alert: alertsWritten &+= 1
-                case .dicom, .hl7, .smb: protocolRecordsWritten &+= 1
+            var wrote = false
+            for ring in rings {
+                // Up to a batch from each producer in turn, so none waits long behind another.
+                var batch = 0
+                while batch < 256, let event = ring.tryPop() {
+                    write(event)
+                    batch += 1
                 }
-                continue
+                wrote = wrote || batch > 0
             }
-            if ring.isClosed && ring.count == 0 { return }
+            if wrote { continue }
+            if rings.allSatisfy({ $0.isClosed && $0.count == 0 }) { return }
             destination?.flush()
             publishCounters()
             usleep(200)
+        }
+    }
+
+    private func write(_ event: OutputEvent) {
+        formatter.render(event)
+        destination?.write(line: formatter.writer.bytes)
+        if !syslog.isEmpty { send(event) }
+        switch event {
+        case .flow: flowsWritten &+= 1
+        case .alert: alertsWritten &+= 1
+        case .dicom, .hl7, .smb: protocolRecordsWritten &+= 1
         }
     }
 }

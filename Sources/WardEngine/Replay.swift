@@ -15,6 +15,9 @@ public enum Replay {
         paths: [String], options: RunOptions, progress: (ReplayProgress) -> Void = { _ in }
     ) throws(PcapError) -> RunReport {
         var source = try FileReplay(paths: FileReplay.expand(paths), filter: options.filter)
+        if options.workers > 1 {
+            return ParallelReplay.run(source: &source, workers: options.workers, options: options, progress: progress)
+        }
         let output = OutputThread(observer: options.observer, destination: options.events, syslog: options.syslog,
                                   metrics: options.metrics)
         output.start()
@@ -39,15 +42,36 @@ public enum Replay {
     }
 }
 
+/// What a run ends with, from one engine or merged from several workers.
+struct RunTotals {
+    var statistics: SensorStatistics
+    var hosts: [HostRecord]
+    var macs: [MACRecord]
+    var learned: LearnedState
+    var alertLines: [String]
+    var firstPacketTime: PacketTime?
+    var lastPacketTime: PacketTime
+}
+
 /// Writes the end-of-run host and statistics records and builds the report (shared by replay and live).
 func finishRun(engine: inout Engine, output: OutputThread, options: RunOptions, problems: [String],
                kernelDrops: (dropped: UInt64, interfaceDropped: UInt64)? = nil) -> RunReport {
-    var statistics = engine.currentStatistics
+    let totals = RunTotals(
+        statistics: engine.currentStatistics, hosts: engine.flows.hosts.allHosts, macs: engine.flows.hosts.allMACs,
+        learned: engine.detection.learnedState(), alertLines: engine.alertLines,
+        firstPacketTime: engine.firstPacketTime, lastPacketTime: engine.now)
+    return finishRun(totals, output: output, options: options, problems: problems, kernelDrops: kernelDrops)
+}
+
+/// Writes the end-of-run host and statistics records and builds the report from a run's totals.
+func finishRun(_ totals: RunTotals, output: OutputThread, options: RunOptions, problems: [String],
+               kernelDrops: (dropped: UInt64, interfaceDropped: UInt64)? = nil) -> RunReport {
+    var statistics = totals.statistics
     if let kernelDrops {
         statistics.kernelDrops = kernelDrops.dropped
         statistics.interfaceDrops = kernelDrops.interfaceDropped
     }
-    let hosts = engine.flows.hosts.allHosts
+    let hosts = totals.hosts
     if let events = options.events {
         var formatter = EventFormatter(observer: options.observer)
         if options.emitHosts {
@@ -56,7 +80,7 @@ func finishRun(engine: inout Engine, output: OutputThread, options: RunOptions, 
                 events.write(line: formatter.writer.bytes)
             }
         }
-        formatter.render(statistics: statistics, at: engine.now)
+        formatter.render(statistics: statistics, at: totals.lastPacketTime)
         events.write(line: formatter.writer.bytes)
         events.flush()
     }
@@ -68,7 +92,7 @@ func finishRun(engine: inout Engine, output: OutputThread, options: RunOptions, 
     return RunReport(
         statistics: statistics, problems: allProblems, topTalkers: Array(topTalkers.prefix(10)),
         flowsWritten: output.flowsWritten, protocolRecordsWritten: output.protocolRecordsWritten,
-        alerts: engine.alertLines,
-        firstPacketTime: engine.firstPacketTime, lastPacketTime: engine.now,
-        state: StateSnapshot(learned: engine.detection.learnedState(), macs: engine.flows.hosts.allMACs, hosts: hosts))
+        alerts: totals.alertLines,
+        firstPacketTime: totals.firstPacketTime, lastPacketTime: totals.lastPacketTime,
+        state: StateSnapshot(learned: totals.learned, macs: totals.macs, hosts: hosts))
 }

@@ -8,6 +8,8 @@ import WardSyslog
 public struct RunOptions {
     /// Flow and host table bounds and timeouts.
     public var flowTable = FlowTableConfiguration()
+    /// Engines run in parallel (`--workers`), each on the flows hashed to it; 1 runs everything on one thread.
+    public var workers = 1
     /// The detectors, configured from the site file and Signatures/.
     public var detection = DetectionEngine()
     /// Protocol analyzers and reassembly bounds.

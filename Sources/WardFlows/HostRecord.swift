@@ -91,3 +91,11 @@ public struct ServiceSet: Sendable, BitwiseCopyable {
         (0..<Int(count)).map { (UInt8(entries[$0] >> 16), UInt16(truncatingIfNeeded: entries[$0])) }
     }
 }
+
+extension ServiceSet {
+    /// Adds the services of `other` (its overflow count too).
+    mutating func absorb(_ other: ServiceSet) {
+        for service in other.services { insert(ipProtocol: service.ipProtocol, port: service.port) }
+        overflow &+= other.overflow
+    }
+}

@@ -15,7 +15,7 @@ public struct HostTable: ~Copyable {
     private var index: [IPAddress: Int32] = [:]
     private var slots: FixedSlab<HostRecord>
     private var clockHand = 0
-    private var peerPairs: Set<PeerPair> = []
+    private(set) var peerPairs: Set<PeerPair> = []
     private var macs: [MACAddress: MACRecord] = [:]
     /// Hosts evicted to stay within `maximumHosts`.
     public private(set) var evictions: UInt64 = 0
@@ -237,5 +237,20 @@ public struct MACRecord: Sendable {
         } else {
             addressOverflow &+= 1
         }
+    }
+}
+
+extension MACRecord {
+    /// Adds another worker's view of the same MAC: the earliest first sighting, the latest last one (and its VLAN),
+    /// and the addresses of both, first ones first.
+    mutating func absorb(_ other: MACRecord) {
+        firstSeen = min(firstSeen, other.firstSeen)
+        let otherIsLater = other.lastSeen > lastSeen
+        for address in other.addresses { observe(address: address, at: lastSeen, vlan: vlan) }
+        if otherIsLater {
+            lastSeen = other.lastSeen
+            vlan = other.vlan
+        }
+        addressOverflow &+= other.addressOverflow
     }
 }

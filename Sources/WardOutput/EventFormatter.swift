@@ -564,7 +564,8 @@ public struct EventFormatter: ~Copyable {
 
     private mutating func writeServices(_ services: ServiceSet) {
         writer.beginArray()
-        for service in services.services {
+        // Ordered by protocol and port: the same list however the flows were spread over workers.
+        for service in services.services.sorted(by: { ($0.ipProtocol, $0.port) < ($1.ipProtocol, $1.port) }) {
             writer.beginObject()
             writer.key("transport")
             writeTransportName(.none, ipProtocol: service.ipProtocol)

@@ -75,3 +75,46 @@ public struct SensorStatistics: Sendable {
     /// Zero counters.
     public init() {}
 }
+
+extension SensorStatistics {
+    /// Adds another worker's counters (`--workers`): packets, bytes, flows, sessions, reassembly and anomaly counts
+    /// add up. Counts over the whole picture (hosts, MACs, alerts, detector tables) are set by the caller from the
+    /// merged tables and the one detection engine.
+    public mutating func add(_ other: SensorStatistics) {
+        packets &+= other.packets
+        bytes &+= other.bytes
+        ipv4Packets &+= other.ipv4Packets
+        ipv6Packets &+= other.ipv6Packets
+        arpPackets &+= other.arpPackets
+        otherPackets &+= other.otherPackets
+        fragments &+= other.fragments
+        anomalies = Self.sum(anomalies, other.anomalies)
+        flowsCreated &+= other.flowsCreated
+        flowsActive += other.flowsActive
+        reassemblyBufferedBytes += other.reassemblyBufferedBytes
+        flowsEvicted &+= other.flowsEvicted
+        dnsQueries &+= other.dnsQueries
+        tlsServerNames &+= other.tlsServerNames
+        eventsDropped &+= other.eventsDropped
+        dicomSessions &+= other.dicomSessions
+        hl7Sessions &+= other.hl7Sessions
+        smbSessions &+= other.smbSessions
+        sessionsRefused &+= other.sessionsRefused
+        sessionsEvicted &+= other.sessionsEvicted
+        reassemblyGapBytes &+= other.reassemblyGapBytes
+        sessionsAbandoned &+= other.sessionsAbandoned
+        reassemblyOverflows &+= other.reassemblyOverflows
+        protocolAnomalies = Self.sum(protocolAnomalies, other.protocolAnomalies)
+        hostsEvicted &+= other.hostsEvicted
+        peerPairsDropped &+= other.peerPairsDropped
+        macsDropped &+= other.macsDropped
+    }
+
+    private static func sum(_ left: [(name: String, count: UInt64)], _ right: [(name: String, count: UInt64)])
+        -> [(name: String, count: UInt64)]
+    {
+        var totals: [String: UInt64] = [:]
+        for (name, count) in left + right { totals[name, default: 0] &+= count }
+        return totals.map { (name: $0.key, count: $0.value) }.sorted { $0.name < $1.name }
+    }
+}

@@ -1,0 +1,96 @@
+import Synchronization
+
+/// A bounded single-producer/single-consumer ring of captured packets (bytes plus a fixed-size header), from the
+/// replay reader to one worker.
+///
+/// Packets are copied once, into one byte buffer allocated at start, and read in place by the consumer: no
+/// allocation per packet. Each record is a `Header` followed by the frame bytes, padded to 16 bytes; a record that
+/// would run past the end of the buffer starts again at its beginning (a wrap marker tells the consumer). The
+/// consumer releases a record only after processing it, so the borrowed bytes stay valid meanwhile.
+public final class PacketRing<Header: BitwiseCopyable>: @unchecked Sendable {
+    private let buffer: UnsafeMutableRawPointer
+    /// The buffer's size in bytes.
+    public let byteCapacity: Int
+    private let written = Atomic<Int>(0)  // bytes produced (monotonic); written by the producer only
+    private let consumed = Atomic<Int>(0)  // bytes released (monotonic); written by the consumer only
+    private let closed = Atomic<Bool>(false)
+    private var readPosition = 0  // consumer only: start of the record being read (monotonic)
+    private var pendingRelease = 0  // consumer only: where `release` moves `consumed` to
+
+    private static var recordHeaderSize: Int { (MemoryLayout<Int>.size + MemoryLayout<Header>.size + 15) & ~15 }
+    private static var wrapMarker: Int { -1 }
+
+    /// A ring of `byteCapacity` bytes (rounded up to 16); the largest packet it takes is half of that.
+    public init(byteCapacity: Int) {
+        self.byteCapacity = (max(byteCapacity, 1 << 16) + 15) & ~15
+        buffer = .allocate(byteCount: self.byteCapacity, alignment: 16)
+    }
+
+    deinit {
+        buffer.deallocate()
+    }
+
+    /// The largest frame `tryPush` takes.
+    public var maximumFrameLength: Int { byteCapacity / 2 - Self.recordHeaderSize }
+
+    /// Copies a packet in; returns `false` when the ring has no room now (or the frame exceeds
+    /// `maximumFrameLength`, which the caller checks first). Producer thread only.
+    public func tryPush(header: Header, frame: UnsafeRawBufferPointer) -> Bool {
+        let size = Self.recordHeaderSize + (frame.count + 15) & ~15
+        guard frame.count <= maximumFrameLength else { return false }
+        let position = written.load(ordering: .relaxed)
+        let free = byteCapacity - (position - consumed.load(ordering: .acquiring))
+        let offset = position % byteCapacity
+        let untilEnd = byteCapacity - offset
+        // A record never wraps: when it does not fit before the end, mark the rest as skipped and start at 0.
+        let needed = size <= untilEnd ? size : untilEnd + size
+        guard needed <= free else { return false }
+        var start = offset
+        var produced = position
+        if size > untilEnd {
+            buffer.storeBytes(of: Self.wrapMarker, toByteOffset: offset, as: Int.self)
+            start = 0
+            produced += untilEnd
+        }
+        buffer.storeBytes(of: frame.count, toByteOffset: start, as: Int.self)
+        buffer.storeBytes(of: header, toByteOffset: start + MemoryLayout<Int>.size, as: Header.self)
+        if let base = frame.baseAddress, frame.count > 0 {
+            (buffer + start + Self.recordHeaderSize).copyMemory(from: base, byteCount: frame.count)
+        }
+        written.store(produced + size, ordering: .releasing)
+        return true
+    }
+
+    /// The oldest packet not yet released, or `nil` when none is waiting; its bytes stay valid until `release()`.
+    /// Consumer thread only; call `release()` before the next `peek()`.
+    public func peek() -> (header: Header, frame: UnsafeRawBufferPointer)? {
+        var position = readPosition
+        let available = written.load(ordering: .acquiring)
+        guard position < available else { return nil }
+        var offset = position % byteCapacity
+        // Enough room for the length word is always left before the end (records are 16-byte aligned).
+        if buffer.load(fromByteOffset: offset, as: Int.self) == Self.wrapMarker {
+            position += byteCapacity - offset
+            offset = 0
+        }
+        let length = buffer.load(fromByteOffset: offset, as: Int.self)
+        let header = buffer.loadUnaligned(fromByteOffset: offset + MemoryLayout<Int>.size, as: Header.self)
+        let frame = UnsafeRawBufferPointer(start: buffer + offset + Self.recordHeaderSize, count: length)
+        pendingRelease = position + Self.recordHeaderSize + (length + 15) & ~15
+        return (header, frame)
+    }
+
+    /// Releases the packet returned by the last `peek()`, making its room available to the producer.
+    public func release() {
+        readPosition = pendingRelease
+        consumed.store(pendingRelease, ordering: .releasing)
+    }
+
+    /// Marks the end of the stream. Producer thread only.
+    public func close() {
+        closed.store(true, ordering: .releasing)
+    }
+
+    /// Whether the producer has closed the ring (check `peek()` once more afterwards: records may remain).
+    public var isClosed: Bool { closed.load(ordering: .acquiring) }
+}
