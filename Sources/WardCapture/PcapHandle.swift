@@ -74,6 +74,17 @@ public final class PcapHandle {
         return (handle, warning)
     }
 
+    /// Joins the live handle's socket to PACKET_FANOUT group `group` in hash mode (with IP defragmentation), so that
+    /// the kernel spreads the interface's packets over every handle in the group by a flow hash that is the same for
+    /// both directions of a flow (`--workers` in live capture).
+    public func joinFanout(group: UInt16) throws(PcapError) {
+        var value = Int32(group) | Int32(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16
+        guard setsockopt(pcap_fileno(handle), Int32(SOL_PACKET), PACKET_FANOUT, &value, socklen_t(MemoryLayout<Int32>.size)) == 0
+        else {
+            throw PcapError(.activateFailed, "\(name): PACKET_FANOUT group \(group): \(String(cString: strerror(errno)))")
+        }
+    }
+
     /// Puts a live handle in non-blocking mode, so that `dispatch` returns at once when the ring is empty and the
     /// caller waits with `waitForPackets` (libpcap's TPACKET_V3 reader can otherwise sleep in poll(2) for ever on a
     /// silent link, and idle flows would never expire).

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import WardAnomaly
 import WardCore
 import WardOutput
@@ -22,6 +23,17 @@ final class DetectionCoordinator: @unchecked Sendable {
     private(set) var alerts: UInt64 = 0
     /// The first alerts as one line each, for the terminal summary.
     private(set) var alertLines: [String] = []
+    /// Reloads of the site file and Signatures/ applied (live, SIGHUP).
+    private(set) var reloads: UInt64 = 0
+    /// Live runs: applies a reloaded site file on SIGHUP, returning the problem if it failed.
+    var reload: ((inout DetectionEngine) -> String?)?
+    /// Live runs: where the detectors' counters are published (as source `metricsSource`), about once a second.
+    var metrics: MetricsBoard?
+    var metricsSource = 0
+    /// Live runs: where checkpoints ask for what the detectors learned.
+    var mailbox: SnapshotMailbox?
+    private var answeredGeneration = 0
+    private var nextPublication = Date.distantPast
 
     private struct Made {
         let observation: Observation
@@ -100,7 +112,35 @@ final class DetectionCoordinator: @unchecked Sendable {
                 feed(epoch, advancingTo: end)
             }
             if done.allSatisfy({ $0 }) && completed.allSatisfy({ $0.isEmpty }) { return }
-            if !progressed { usleep(100) }
+            if !progressed {
+                serveRequests()
+                usleep(100)
+            }
+        }
+    }
+
+    /// Between epochs: SIGHUP reloads, checkpoint requests and metrics (live runs only set these up).
+    private func serveRequests() {
+        if let reload, reloadRequested.exchange(false, ordering: .relaxed) {
+            if let problem = reload(&detection) {
+                FileHandle.standardError.write(Data("wardwatch: reload failed, keeping the old settings: \(problem)\n".utf8))
+            } else {
+                reloads &+= 1
+            }
+        }
+        if let mailbox, mailbox.requested > answeredGeneration {
+            answeredGeneration = mailbox.requested
+            mailbox.answer(generation: answeredGeneration, learned: detection.learnedState())
+        }
+        if let metrics, Date() >= nextPublication {
+            nextPublication = Date().addingTimeInterval(1)
+            var counters = SensorStatistics()
+            counters.alerts = alerts
+            counters.reloads = reloads
+            let tables = detection.statistics
+            counters.detectorEvictions = UInt64(tables.tableEvictions)
+            counters.alertsDropped = UInt64(tables.droppedAlerts)
+            metrics.publish(counters, source: metricsSource)
         }
     }
 

@@ -40,6 +40,10 @@ public struct Engine: ~Copyable {
     /// A worker of several (`--workers`): observations go to the detection coordinator through this ring instead
     /// of to `detection`, which stays unused.
     public var detectionChannel: SPSCRing<DetectionChannelItem>?
+    /// A replay worker expires flows only on the reader's ticks (`expiryTick`), which follow the whole capture.
+    public var expiresOnReaderTicks = false
+    /// Which of the metrics board's sources this engine publishes as (its worker number).
+    public var metricsSource = 0
     // Application analysis (see Engine+Streams.swift).
     var sessions = SlotPool<StreamSession>()
     var reassemblers: ContiguousArray<TCPReassembler> = []
@@ -115,7 +119,7 @@ public struct Engine: ~Copyable {
         if slot >= 0 && packet.transport == .tcp && analysis.enabled && packet.payloadWireLength > 0 {
             analyze(packet, frame: frame, flowSlot: slot, time: time)
         }
-        guard detectionChannel == nil else { return }  // a worker expires on the reader's ticks (`expiryTick`)
+        guard !expiresOnReaderTicks else { return }
         packetsSinceExpiry += 1
         if packetsSinceExpiry >= Self.expiryInterval {
             packetsSinceExpiry = 0
@@ -180,7 +184,7 @@ public struct Engine: ~Copyable {
         advanceDetection()
         if let metrics, now.nanoseconds(since: lastPublished) >= 1_000_000_000 {
             lastPublished = now
-            metrics.publish(currentStatistics)
+            metrics.publish(currentStatistics, source: metricsSource)
         }
         var remaining = budget
         while remaining > 0, let (record, reason) = flows.popExpired(at: now) {

@@ -59,8 +59,11 @@ public enum Live {
     ///   and returns `nil`, or returns the problem (the old settings then stay in force).
     public static func run(
         settings: CaptureSettings, options: RunOptions, onStart: (String?) -> Void = { _ in },
-        reload: (inout DetectionEngine) -> String? = { _ in nil }
+        reload: @escaping (inout DetectionEngine) -> String? = { _ in nil }
     ) throws(StartError) -> RunReport {
+        if options.workers > 1 {
+            return try LiveWorkers.run(settings: settings, options: options, onStart: onStart, reload: reload)
+        }
         let handle: PcapHandle
         let warning: String?
         do {
@@ -72,14 +75,7 @@ public enum Live {
         } catch {
             throw .capture(error)
         }
-        do {
-            if let user = settings.user { try PrivilegeDrop.switchTo(user: user) }
-            // Root that switched users has lost its capabilities already; an unprivileged daemon started with
-            // CAP_NET_RAW/CAP_NET_ADMIN gives them up here. Either way nothing privileged is left.
-            if geteuid() != 0 { try PrivilegeDrop.dropCapabilities() }
-        } catch {
-            throw .privileges(error.message)
-        }
+        try dropPrivileges(settings)
         stopRequested.store(false, ordering: .relaxed)
         liveHandleAddress.store(handle.signalSafeAddress, ordering: .releasing)
         defer { liveHandleAddress.store(0, ordering: .releasing) }
@@ -100,16 +96,8 @@ public enum Live {
         var problems: [String] = []
         withUnsafeMutablePointer(to: &context) { pointer in
             while !stopRequested.load(ordering: .relaxed) {
-                let status = handle.dispatch(count: settings.batchSize, context: UnsafeMutableRawPointer(pointer)) {
-                    user, header, data in
-                    guard let user, let header, let data else { return }
-                    let context = UnsafeMutableRawPointer(user).assumingMemoryBound(to: LiveContext.self)
-                    let bytes = UnsafeRawBufferPointer(start: data, count: Int(header.pointee.caplen))
-                    context.pointee.engine.process(
-                        bytes.bytes, wireLength: Int(header.pointee.len), linkType: context.pointee.linkType,
-                        time: PacketTime(
-                            seconds: Int64(header.pointee.ts.tv_sec), nanoseconds: Int64(header.pointee.ts.tv_usec)))
-                }
+                let status = handle.dispatch(
+                    count: settings.batchSize, context: UnsafeMutableRawPointer(pointer), callback: processCaptured)
                 if status < 0 {
                     problems.append("\(settings.interface): \(handle.lastError)")
                     break
@@ -149,7 +137,19 @@ public enum Live {
             kernelDrops: statistics.map { ($0.dropped, $0.interfaceDropped) })
     }
 
-    private static func installStopHandlers() {
+    /// Switches to the configured user and gives up every capability, once the capture is open.
+    static func dropPrivileges(_ settings: CaptureSettings) throws(StartError) {
+        do {
+            if let user = settings.user { try PrivilegeDrop.switchTo(user: user) }
+            // Root that switched users has lost its capabilities already; an unprivileged daemon started with
+            // CAP_NET_RAW/CAP_NET_ADMIN gives them up here. Either way nothing privileged is left.
+            if geteuid() != 0 { try PrivilegeDrop.dropCapabilities() }
+        } catch {
+            throw .privileges(error.message)
+        }
+    }
+
+    static func installStopHandlers() {
         // A parent may have left these signals blocked (process supervisors, test runners): unblock them.
         var mask = sigset_t()
         sigemptyset(&mask)
@@ -172,12 +172,24 @@ public enum Live {
         }
     }
 
-    private static func wallClockTime() -> PacketTime {
+    static func wallClockTime() -> PacketTime {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         return PacketTime(seconds: Int64(now.tv_sec), nanoseconds: Int64(now.tv_nsec))
     }
 }
+
+/// libpcap's callback for each captured packet: hands the borrowed bytes to the engine in the `LiveContext` that
+/// `user` points to.
+let processCaptured: @convention(c) (UnsafeMutablePointer<UInt8>?, UnsafePointer<pcap_pkthdr>?, UnsafePointer<UInt8>?)
+    -> Void = { user, header, data in
+        guard let user, let header, let data else { return }
+        let context = UnsafeMutableRawPointer(user).assumingMemoryBound(to: LiveContext.self)
+        let bytes = UnsafeRawBufferPointer(start: data, count: Int(header.pointee.caplen))
+        context.pointee.engine.process(
+            bytes.bytes, wireLength: Int(header.pointee.len), linkType: context.pointee.linkType,
+            time: PacketTime(seconds: Int64(header.pointee.ts.tv_sec), nanoseconds: Int64(header.pointee.ts.tv_usec)))
+    }
 
 /// What the C capture callback reaches through libpcap's `user` pointer.
 struct LiveContext: ~Copyable {

@@ -1,10 +1,11 @@
 import Synchronization
 import WardOutput
 
-/// The latest counters of a running sensor, published by the capture thread about once a second of packet time and
-/// read by the metrics endpoint: one lock per publication, never per packet.
+/// The latest counters of a running sensor, published by the capture thread (each worker, and the detection
+/// coordinator, with `--workers`) about once a second of packet time and read by the metrics endpoint: one lock per
+/// publication, never per packet.
 public final class MetricsBoard: Sendable {
-    private let latest = Mutex(SensorStatistics())
+    private let latest = Mutex([SensorStatistics()])
     private let outputs = Mutex(OutputCounters())
 
     /// Counters of the output side (events written, collector deliveries).
@@ -31,9 +32,31 @@ public final class MetricsBoard: Sendable {
     /// An empty board.
     public init() {}
 
-    /// Replaces the published capture-side counters.
-    public func publish(_ statistics: SensorStatistics) {
-        latest.withLock { $0 = statistics }
+    /// Replaces the capture-side counters published by `source` (0 with one engine; each worker and the detection
+    /// coordinator have their own).
+    public func publish(_ statistics: SensorStatistics, source: Int = 0) {
+        latest.withLock { sources in
+            while sources.count <= source { sources.append(SensorStatistics()) }
+            sources[source] = statistics
+        }
+    }
+
+    /// The sum of what every source published (host and MAC gauges add up per worker).
+    private var merged: SensorStatistics {
+        latest.withLock { sources in
+            var total = sources[0]
+            for other in sources.dropFirst() {
+                total.add(other)
+                total.alerts &+= other.alerts
+                total.hosts += other.hosts
+                total.macs += other.macs
+                total.detectorEvictions &+= other.detectorEvictions
+                total.alertsDropped &+= other.alertsDropped
+                if let drops = other.kernelDrops { total.kernelDrops = (total.kernelDrops ?? 0) &+ drops }
+                if let drops = other.interfaceDrops { total.interfaceDrops = (total.interfaceDrops ?? 0) &+ drops }
+            }
+            return total
+        }
     }
 
     /// Replaces the published output-side counters.
@@ -43,7 +66,7 @@ public final class MetricsBoard: Sendable {
 
     /// The Prometheus text exposition (version 0.0.4) of the latest counters.
     public func exposition() -> String {
-        let statistics = latest.withLock { $0 }
+        let statistics = merged
         let output = outputs.withLock { $0 }
         var text = ""
         func metric(_ name: String, _ help: String, _ type: String, _ samples: [(labels: String, value: UInt64)]) {
@@ -52,6 +75,12 @@ public final class MetricsBoard: Sendable {
         }
         metric("packets_total", "Packets read.", "counter", [("", statistics.packets)])
         metric("bytes_total", "Frame bytes read.", "counter", [("", statistics.bytes)])
+        let perSource = latest.withLock { $0.map(\.packets) }
+        if perSource.count > 1 {
+            // With --workers: how evenly the flow hash spreads the load (the last source is the detection thread).
+            metric("worker_packets_total", "Packets read by each worker.", "counter",
+                   perSource.dropLast().enumerated().map { ("{worker=\"\($0.offset)\"}", $0.element) })
+        }
         metric("kernel_drops_total", "Packets the kernel dropped (live capture).", "counter",
                [("", statistics.kernelDrops ?? 0)])
         metric("interface_drops_total", "Packets the interface dropped (live capture).", "counter",
@@ -69,7 +98,19 @@ public final class MetricsBoard: Sendable {
         metric("reassembly_gap_bytes_total", "Bytes lost to analyzers.", "counter", [("", statistics.reassemblyGapBytes)])
         metric("reassembly_overflows_total", "Reassembly buffers found full.", "counter",
                [("", statistics.reassemblyOverflows)])
+        metric("hosts_evicted_total", "Hosts evicted at the table bound.", "counter", [("", statistics.hostsEvicted)])
+        metric("macs", "MAC addresses held.", "gauge", [("", UInt64(statistics.macs))])
+        metric("table_drops_total", "Entries not kept because a bounded table was full.", "counter", [
+            ("{table=\"peer_pairs\"}", statistics.peerPairsDropped), ("{table=\"macs\"}", statistics.macsDropped),
+            ("{table=\"detectors\"}", statistics.detectorEvictions),
+        ])
+        metric("sessions_evicted_total", "Analysed connections ended to make room at the session bound.", "counter",
+               [("", statistics.sessionsEvicted)])
+        metric("sessions_refused_total", "Connections not analysed because no session was free.", "counter",
+               [("", statistics.sessionsRefused)])
         metric("alerts_total", "Alerts raised.", "counter", [("", statistics.alerts)])
+        metric("alerts_dropped_total", "Alerts dropped because the detectors' queue was full.", "counter",
+               [("", statistics.alertsDropped)])
         metric("events_dropped_total", "Events dropped because the output queue was full.", "counter",
                [("", statistics.eventsDropped)])
         metric("anomalies_total", "Decode and protocol anomalies by name.", "counter",

@@ -154,6 +154,7 @@ enum ParallelReplay {
                 configuration: configuration, analysis: analysis, detection: DetectionEngine(), ring: output,
                 emitsFlows: emitsFlows, waitWhenFull: true)
             engine.detectionChannel = channel
+            engine.expiresOnReaderTicks = true
             while true {
                 guard let (header, frame) = ring.peek() else {
                     if ring.isClosed, ring.peek() == nil { break }

@@ -185,6 +185,56 @@ import WardTestSupport
         #expect(try transmitted() == before, "frames left the monitored interface")
     }
 
+    /// `live --workers 2`: two handles in one PACKET_FANOUT group share the link by flow; every packet is counted
+    /// once, both workers get traffic, and the detection thread still sees the whole scan (lateral movement spread
+    /// over both workers' flows).
+    @Test(.enabled(if: namespacesAvailable && which("tcpreplay") != nil, "needs root, namespaces and tcpreplay"))
+    func workersShareTheLinkThroughPacketFanout() throws {
+        let lab = NamespaceLab(name: "wwfan")
+        lab.tearDown()
+        try lab.up()
+        defer { lab.tearDown() }
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let events = directory.appendingPathComponent("events.jsonl")
+        let capture = Fixtures.capture("scenarios/lateral-movement-vpn.pcap")
+        let sensor = try startSensor(
+            [
+                "netns", "exec", lab.sensor, Fixtures.binary, "live", "--interface", "wwl0", "--workers", "2", "--flows",
+                "--config", Fixtures.capture("scenarios/site.yaml"), "--events", events.path, "--metrics", "127.0.0.1:9468",
+            ], logIn: directory)
+        defer { if sensor.isRunning { sensor.terminate() } }
+        let replay = try lab.exec(in: lab.peer, ["tcpreplay", "-q", "-i", "wwl1", "--mbps", "20", capture])
+        #expect(replay.status == 0, "\(replay.error)")
+        Thread.sleep(forTimeInterval: 1.5)
+        let scrape = try lab.exec(
+            in: lab.sensor,
+            ["python3", "-c", "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:9468/metrics').read().decode())"])
+        let perWorker = scrape.output.split(separator: "\n").filter { $0.hasPrefix("wardwatch_worker_packets_total{") }
+            .compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }
+        #expect(perWorker.count == 2 && perWorker.allSatisfy { $0 > 50 }, "\(scrape.output)")
+
+        kill(try sensorPID(parent: sensor.processIdentifier), SIGTERM)
+        sensor.waitUntilExit()
+        #expect(sensor.terminationStatus == 0)
+        let lines = try String(contentsOf: events, encoding: .utf8).split(separator: "\n")
+        // Every IPv4 flow of the capture, whole (same Community ID, packets and bytes) as a replay counts it: no flow
+        // was split between the workers and no packet lost or counted twice. (The veth adds IPv6 messages of its own.)
+        func ipv4Flows(_ lines: [Substring]) -> [Substring] {
+            lines.filter { $0.contains("\"wardwatch.flow\"") && $0.contains("\"type\":\"ipv4\"") }.compactMap { line in
+                line.range(of: "\"community_id\":").map { line[$0.lowerBound...].prefix { $0 != "}" } }
+            }.sorted()
+        }
+        let replayed = try runCommand(Fixtures.binary, ["replay", "--quiet", "--flows", "--events", "-", capture])
+        let flowsReplayed = ipv4Flows(replayed.output.split(separator: "\n"))
+        #expect(flowsReplayed.count > 50)
+        #expect(ipv4Flows(lines) == flowsReplayed)
+        #expect(lines.contains { $0.contains("\"wardwatch.alert\"") && $0.contains("lateral_movement") })
+        let stats = try #require(lines.last { $0.contains("\"wardwatch.stats\"") })
+        #expect(stats.contains("\"kernel_drops\":0"))
+        #expect(perWorker.reduce(0, +) <= 2_000)
+    }
+
     /// Starts `ip` with `arguments` (a sensor under `ip netns exec`), standard error in a file in `directory`, and
     /// returns once the sensor says its capture is open, so no test depends on how long start-up takes on a busy
     /// machine.
