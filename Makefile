@@ -2,7 +2,7 @@
 SWIFT ?= swift
 DEMO_EVENTS := .build/demo/events.jsonl
 
-.PHONY: setup build demo test bench captures check-allocations eval flood soak scenarios deb fuzz clean
+.PHONY: setup build demo test bench captures check-allocations eval flood soak live-loss scenarios deb fuzz clean
 
 setup:
 	@bash Scripts/setup.sh
@@ -40,6 +40,10 @@ check-allocations: build
 soak: build
 	bash Scripts/soak.sh
 
+## live-loss: the highest rate live capture (1 and 2 workers) and tcpdump take without loss on a veth (root).
+live-loss: build
+	bash Scripts/live-loss.sh
+
 ## fuzz: libFuzzer + ASan harnesses for every decoder and analyzer (FUZZ_SECONDS each, 30 s; or FUZZ_RUNS=N executions).
 fuzz: setup
 	bash Scripts/fuzz.sh
@@ -65,4 +69,4 @@ deb: setup
 	SWIFT=$(SWIFT) bash Scripts/make-deb.sh
 
 clean:
-	rm -rf .build .build-bench .build-soak
+	rm -rf .build .build-bench .build-soak .build-loss

@@ -16,6 +16,7 @@
 #                        pcap-floor always runs (it counts packets and bytes)
 #   BENCH_TIMEOUT=SECS   kill a run after SECS (default 3600); row shows FAIL
 #   BENCH_CPU=N          CPU to pin to (default 1)
+#   BENCH_WORKER_CPUS=L  CPUs for the --workers rows (default all: 0-N)
 #   WARDWATCH=PATH       binary to benchmark (default .build/release/wardwatch)
 set -uo pipefail
 
@@ -25,6 +26,7 @@ BENCH_DIR=${BENCH_DIR:-$ROOT/.build-bench}
 BIN=$BENCH_DIR/bin
 WARDWATCH=${WARDWATCH:-$ROOT/.build/release/wardwatch}
 BENCH_CPU=${BENCH_CPU:-1}
+BENCH_WORKER_CPUS=${BENCH_WORKER_CPUS:-0-$(($(nproc) - 1))}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-3600}
 RESULTS=$BENCH_DIR/bench-results.txt
 
@@ -32,16 +34,18 @@ RESULTS=$BENCH_DIR/bench-results.txt
 # Captures made by make-mix.sh, in .build-bench/<name>.pcap.
 CAPTURES=(mix smb-read flows-1m)
 
-# One line per tool: "label|command".  {} is replaced by the capture path.
-# Labels starting with "wardwatch" get the wardwatch/ndpiReader and
-# wardwatch/tshark ratio columns.  Add variants here, e.g.
-#   "wardwatch-w2|$WARDWATCH replay --flows --workers 2 --events /dev/null --quiet {}"
-#   "wardwatch-noan|$WARDWATCH replay --flows --no-analyzers --events /dev/null --quiet {}"
+# One line per tool: "label|command[|cpus]".  {} is replaced by the capture
+# path; cpus (a taskset list) overrides BENCH_CPU for that line, for the
+# multi-worker rows.  Labels starting with "wardwatch" get the
+# wardwatch/ndpiReader and wardwatch/tshark ratio columns.  Add variants here,
+# e.g. "wardwatch-noan|$WARDWATCH replay --flows --no-analyzers --events /dev/null --quiet {}".
 # The floor must stay first: the other rows are compared with it.
 TOOLS=(
     "pcap-floor|$BIN/pcap-floor {}"
     "wardwatch-flows|$WARDWATCH replay --flows --no-analyzers --events /dev/null --quiet {}"
     "wardwatch|$WARDWATCH replay --flows --events /dev/null --quiet {}"
+    # Two workers on both CPUs (reader, two engines, detection and output threads).
+    "wardwatch-w2|$WARDWATCH replay --flows --workers 2 --events /dev/null --quiet {}|$BENCH_WORKER_CPUS"
     # nDPI 4.2 demo reader: full DPI + flow table; -q only silences printing
     # (the end-of-run protocol-guess walk still runs); -v 0 = default verbosity.
     "ndpiReader|ndpiReader -i {} -q -v 0"
@@ -79,15 +83,15 @@ mkdir -p "$BENCH_DIR/logs"
 rows=$(mktemp)
 trap 'rm -f "$rows" "$rows".t "$rows".caps' EXIT
 
-# run LABEL CAPNAME CMD... -> appends "label cap rc wall cpu rss_kb" to $rows
+# run LABEL CAPNAME CPUS CMD... -> appends "label cap rc wall cpu rss_kb" to $rows
 run() {
-    local label=$1 cap=$2
-    shift 2
+    local label=$1 cap=$2 cpus=$3
+    shift 3
     local out=$BENCH_DIR/logs/$label.$cap
     local rc=0 t0 t1
     t0=$EPOCHREALTIME
     timeout --signal=KILL "$BENCH_TIMEOUT" \
-        /usr/bin/time -f '%e %U %S %M' -o "$rows.t" taskset -c "$BENCH_CPU" "$@" >"$out.out" 2>"$out.err" || rc=$?
+        /usr/bin/time -f '%e %U %S %M' -o "$rows.t" taskset -c "$cpus" "$@" >"$out.out" 2>"$out.err" || rc=$?
     t1=$EPOCHREALTIME
     local wall=- cpu=- rss=- u s
     if [[ -s $rows.t ]]; then
@@ -108,6 +112,8 @@ for capfile in "${captures[@]}"; do
     for entry in "${TOOLS[@]}"; do
         label=${entry%%|*}
         cmd=${entry#*|}
+        cpus=$BENCH_CPU
+        if [[ $cmd == *"|"* ]]; then cpus=${cmd##*|}; cmd=${cmd%|*}; fi
         # the floor always runs: it also counts packets and bytes
         [[ -n ${BENCH_TOOLS:-} && $label != pcap-floor && ! $label =~ $BENCH_TOOLS ]] && continue
         read -r -a argv <<<"${cmd//\{\}/$capfile}"
@@ -116,7 +122,7 @@ for capfile in "${captures[@]}"; do
             echo "$label $cap missing - - -" >>"$rows"
             continue
         fi
-        run "$label" "$cap" "${argv[@]}"
+        run "$label" "$cap" "$cpus" "${argv[@]}"
         if [[ $label == pcap-floor ]]; then
             read -r p b <"$BENCH_DIR/logs/$label.$cap.out" || true
             PKTS[$cap]=${p:-0}
@@ -128,7 +134,7 @@ done
 # 3. table
 {
     echo "WardWatch replay benchmark  $(date -u '+%Y-%m-%d %H:%M:%SZ')  git $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
-    echo "$(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'); pinned to CPU $BENCH_CPU; one run each, warm page cache"
+    echo "$(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'); pinned to CPU $BENCH_CPU (-w2 rows: CPUs $BENCH_WORKER_CPUS); one run each, warm page cache"
     for capfile in "${captures[@]}"; do
         echo "  $(basename "$capfile" .pcap): $(stat -c %s "$capfile") bytes, ${PKTS[$(basename "$capfile" .pcap)]:-?} packets"
     done
