@@ -87,13 +87,14 @@ enum LiveWorkers {
         coordinator.mailbox = mailbox
         coordinator.start()
         let stop = WorkerStop()
+        let shared = options.perWorker(count)
         let firstEpoch = DispatchTime.now().uptimeNanoseconds / epochNanoseconds
         let outcomes = (0..<count).map { index in
             startWorker(
                 WorkerSettings(
                     index: index, handle: handles[index], channel: channels[index],
-                    output: wantsEvents ? output.rings[index] : nil, configuration: options.flowTable,
-                    analysis: options.analysis, emitsFlows: options.emitFlows, metrics: options.metrics,
+                    output: wantsEvents ? output.rings[index] : nil, configuration: shared.flowTable,
+                    analysis: shared.analysis, emitsFlows: options.emitFlows, metrics: options.metrics,
                     batchSize: settings.batchSize, firstEpoch: firstEpoch, mailbox: mailbox),
                 stop: stop)
         }

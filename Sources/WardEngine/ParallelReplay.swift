@@ -61,14 +61,11 @@ enum ParallelReplay {
             learningOnly: options.learnOnly)
         coordinator.start()
         let rings = (0..<count).map { _ in PacketRing<WorkerPacket>(byteCapacity: ringBytes) }
-        var shared = options
-        shared.flowTable.maximumFlows = share(options.flowTable.maximumFlows, count)
-        shared.analysis.maximumSessions = share(options.analysis.maximumSessions, count)
-        shared.analysis.reassemblyBytesTotal = share(options.analysis.reassemblyBytesTotal, count)
+        let shared = options.perWorker(count)
         let outcomes = (0..<count).map { worker in
             startWorker(
                 ring: rings[worker], channel: channels[worker], output: wantsEvents ? output.rings[worker] : nil,
-                configuration: shared.flowTable, analysis: shared.analysis, emitsFlows: shared.emitFlows,
+                configuration: shared.flowTable, analysis: shared.analysis, emitsFlows: options.emitFlows,
                 name: "wardwatch-worker-\(worker)")
         }
 
@@ -122,11 +119,6 @@ enum ParallelReplay {
         for ring in rings {
             while !ring.tryPush(header: mark, frame: UnsafeRawBufferPointer(start: nil, count: 0)) { yieldToConsumer() }
         }
-    }
-
-    /// A worker's share of a bound over all workers (rounded up, at least 1).
-    private static func share(_ total: Int, _ count: Int) -> Int {
-        max(1, (total + count - 1) / count)
     }
 
     /// The worker for a packet: a symmetric hash of its canonical flow key (as `FlowTable` forms it).

@@ -93,3 +93,18 @@ public struct ReplayProgress {
     /// Packets processed.
     public var packets: UInt64
 }
+
+extension RunOptions {
+    /// One worker's table and analysis settings when `count` workers share the run: the bounds on flows, analysed
+    /// connections and buffered out-of-order bytes are divided among them (rounded up), so the run as a whole stays
+    /// within what was configured. Hosts and MACs are not divided: every worker may see every host.
+    func perWorker(_ count: Int) -> (flowTable: FlowTableConfiguration, analysis: StreamAnalysisConfiguration) {
+        func share(_ total: Int) -> Int { max(1, (total + count - 1) / count) }
+        var flowTable = self.flowTable
+        var analysis = self.analysis
+        flowTable.maximumFlows = share(flowTable.maximumFlows)
+        analysis.maximumSessions = share(analysis.maximumSessions)
+        analysis.reassemblyBytesTotal = share(analysis.reassemblyBytesTotal)
+        return (flowTable, analysis)
+    }
+}
