@@ -53,6 +53,12 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "Most hosts (IP addresses) kept.")
     var maxHosts = 65_536
 
+    @Option(name: .long, help: "Most address pairs remembered for the hosts' distinct-peer counts (past it: counted, not kept).")
+    var maxPeerPairs = 1_000_000
+
+    @Option(name: .long, help: "Most MAC addresses kept in the MAC table (past it: counted, not kept).")
+    var maxMacs = 65_536
+
     @Option(name: .long, help: ArgumentHelp("TCP inactivity timeout in seconds of packet time.", valueName: "seconds"))
     var tcpTimeout: Int64 = 300
 
@@ -90,6 +96,9 @@ struct CommonOptions: ParsableArguments {
             throw ValidationError("--syslog-cert and --syslog-key go together")
         }
         guard maxHosts > 0 else { throw ValidationError("--max-hosts must be positive") }
+        guard maxPeerPairs >= 0, maxMacs >= 0 else {
+            throw ValidationError("--max-peer-pairs and --max-macs must not be negative")
+        }
         guard maxSessions > 0 else { throw ValidationError("--max-sessions must be positive") }
         guard reassemblyBuffer >= 0, reassemblyTotal >= 0 else {
             throw ValidationError("--reassembly-buffer and --reassembly-total must not be negative")
@@ -123,6 +132,8 @@ struct CommonOptions: ParsableArguments {
         options.analysis.reassemblyBytesTotal = reassemblyTotal
         options.flowTable.maximumFlows = maxFlows
         options.flowTable.maximumHosts = maxHosts
+        options.flowTable.maximumPeerPairs = maxPeerPairs
+        options.flowTable.maximumMACs = maxMacs
         options.flowTable.tcpTimeout = tcpTimeout
         options.flowTable.udpTimeout = udpTimeout
         options.flowTable.otherTimeout = otherTimeout

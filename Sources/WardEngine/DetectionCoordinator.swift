@@ -164,7 +164,8 @@ final class DetectionCoordinator: @unchecked Sendable {
             if alertLines.count < 20 { alertLines.append("\(alert.rule) (severity \(alert.severity)): \(alert.message)") }
             guard !learningOnly, let output else { continue }
             let event = OutputEvent.alert(alert)
-            while !output.tryPush(event) { yieldToConsumer() }
+            var wait = ConsumerWait()
+            while !output.tryPush(event) { wait.pause() }
         }
     }
 }

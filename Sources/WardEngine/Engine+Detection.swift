@@ -131,7 +131,8 @@ extension Engine {
         if let channel = detectionChannel {
             // The coordinator drains its rings without waiting on anyone, so this wait always ends.
             let item = DetectionChannelItem.observation(observation, madeAt: now)
-            while !channel.tryPush(item) { yieldToConsumer() }
+            var wait = ConsumerWait()
+            while !channel.tryPush(item) { wait.pause() }
             return
         }
         detection.observe(observation)
@@ -141,7 +142,8 @@ extension Engine {
     /// A worker's mark that it has processed every packet of an epoch (sent by the replay reader at `time`).
     public mutating func endEpoch(at time: PacketTime) {
         guard let channel = detectionChannel else { return }
-        while !channel.tryPush(.epochEnd(time)) { yieldToConsumer() }
+        var wait = ConsumerWait()
+        while !channel.tryPush(.epochEnd(time)) { wait.pause() }
     }
 
     private mutating func emitAlerts() {

@@ -207,6 +207,7 @@ public struct Engine: ~Copyable {
             statistics.eventsDropped &+= 1
             return
         }
-        while !ring.tryPush(event) { yieldToConsumer() }
+        var wait = ConsumerWait()
+        while !ring.tryPush(event) { wait.pause() }
     }
 }

@@ -78,7 +78,8 @@ enum ParallelReplay {
             let header = WorkerPacket(packet: decoded, wireLength: packet.wireLength, time: packet.time, mark: .none)
             var frame = packet.bytes
             if frame.count > ring.maximumFrameLength { frame = UnsafeRawBufferPointer(rebasing: frame.prefix(ring.maximumFrameLength)) }
-            while !ring.tryPush(header: header, frame: frame) { yieldToConsumer() }
+            var wait = ConsumerWait()
+            while !ring.tryPush(header: header, frame: frame) { wait.pause() }
             latest = max(latest, packet.time)
             packets &+= 1
             if packets % UInt64(tickPackets) == 0 {
@@ -117,7 +118,8 @@ enum ParallelReplay {
     private static func mark(_ kind: Mark, at time: PacketTime, in rings: [PacketRing<WorkerPacket>]) {
         let mark = WorkerPacket(packet: DecodedPacket(), wireLength: 0, time: time, mark: kind)
         for ring in rings {
-            while !ring.tryPush(header: mark, frame: UnsafeRawBufferPointer(start: nil, count: 0)) { yieldToConsumer() }
+            var wait = ConsumerWait()
+            while !ring.tryPush(header: mark, frame: UnsafeRawBufferPointer(start: nil, count: 0)) { wait.pause() }
         }
     }
 

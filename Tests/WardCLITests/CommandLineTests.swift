@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Testing
+import WardEngine
+import WardFlows
 import WardOutput
 import WardTestSupport
 
@@ -37,6 +39,18 @@ import WardTestSupport
         #expect(replay.common.reassemblyTotal == 65536)
         let defaults = try #require(try WardCommand.parseAsRoot(["replay", "a.pcap"]) as? ReplayCommand)
         #expect(defaults.common.maxSessions == 65_536 && defaults.common.reassemblyTotal == 64 << 20)
+    }
+
+    @Test func hostTableBoundsReachTheFlowTable() throws {
+        let command = try WardCommand.parseAsRoot([
+            "replay", "--max-peer-pairs", "100", "--max-macs", "7", "--workers", "2", "a.pcap",
+        ])
+        let replay = try #require(command as? ReplayCommand)
+        let options = try replay.common.runOptions()
+        #expect(options.flowTable.maximumPeerPairs == 100 && options.flowTable.maximumMACs == 7)
+        #expect(options.workers == 2)
+        #expect(throws: (any Error).self) { try WardCommand.parseAsRoot(["replay", "--max-macs", "-1", "a.pcap"]) }
+        #expect(throws: (any Error).self) { try WardCommand.parseAsRoot(["replay", "--workers", "65", "a.pcap"]) }
     }
 
     @Test func replayWritesOneJSONObjectPerLine() throws {
