@@ -112,14 +112,12 @@ final class DetectionCoordinator: @unchecked Sendable {
                 feed(epoch, advancingTo: end)
             }
             if done.allSatisfy({ $0 }) && completed.allSatisfy({ $0.isEmpty }) { return }
-            if !progressed {
-                serveRequests()
-                usleep(100)
-            }
+            serveRequests()  // also under constant load: a checkpoint or reload must not wait for a quiet moment
+            if !progressed { usleep(100) }
         }
     }
 
-    /// Between epochs: SIGHUP reloads, checkpoint requests and metrics (live runs only set these up).
+    /// Between drains: SIGHUP reloads, checkpoint requests and metrics (live runs only set these up).
     private func serveRequests() {
         if let reload, reloadRequested.exchange(false, ordering: .relaxed) {
             if let problem = reload(&detection) {
