@@ -5,6 +5,7 @@
 #   Scripts/soak.sh                                   120 s (what `make test` runs)
 #   SOAK_SECONDS=1800 Scripts/soak.sh                 the 30-minute soak, by hand
 #   WARDWATCH=path/to/wardwatch Scripts/soak.sh       another binary (default .build/release/wardwatch)
+#   SOAK_WORKERS=2 Scripts/soak.sh                    the same through `--workers 2` (reader, workers, detection thread)
 #
 # Input: one round of the hospital mix (Benchmarks/make-mix.sh with MIX_TARGET_BYTES=1: every Ethernet capture of
 # Captures/ and ../shared/corpus, time-aligned and merged once) in SOAK_DIR (.build-soak). A feeder writes the round
@@ -30,12 +31,13 @@ SOAK_SECONDS=${SOAK_SECONDS:-120}
 TOLERANCE=${SOAK_RSS_TOLERANCE:-10}
 WORK=${SOAK_DIR:-$ROOT/.build-soak}
 BIN=${WARDWATCH:-$ROOT/.build/release/wardwatch}
-OPTIONS=(replay --quiet --flows)
+WORKERS=${SOAK_WORKERS:-1}
+OPTIONS=(replay --quiet --flows --workers "$WORKERS")
 
 log() { echo "soak: $*" >&2; }
 die() { log "error: $*"; exit 2; }
 
-for v in SOAK_SECONDS TOLERANCE; do
+for v in SOAK_SECONDS TOLERANCE WORKERS; do
     [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer"
 done
 for c in editcap mergecap capinfos cc python3; do
