@@ -97,8 +97,8 @@ import WardTestSupport
 
     /// `learn` on a live interface fills the state DB; `live --state` keeps it up to date with checkpoints, so a
     /// sensor killed with SIGKILL keeps what it learned up to its last checkpoint, in a DB that still opens.
-    @Test(.enabled(if: namespacesAvailable, "needs root and network namespaces (ip netns)"))
-    func liveLearningAndCheckpointsSurviveSIGKILL() throws {
+    @Test(.enabled(if: namespacesAvailable, "needs root and network namespaces (ip netns)"), arguments: ["1", "2"])
+    func liveLearningAndCheckpointsSurviveSIGKILL(workers: String) throws {
         let lab = NamespaceLab(name: "wwlive")
         lab.tearDown()
         try lab.up()
@@ -135,11 +135,12 @@ import WardTestSupport
         #expect(learner.terminationStatus == 0)
         let learned = try #require(try peerLastSeen(), "the peer is not in the learned inventory")
 
-        // Run live with a 1 s checkpoint, ping again, then SIGKILL: no clean exit, only checkpoints.
+        // Run live with a 1 s checkpoint, ping again, then SIGKILL: no clean exit, only checkpoints (with two
+        // workers each answers the checkpoint with its own hosts, merged).
         let sensor = try startSensor(
             [
                 "netns", "exec", lab.sensor, Fixtures.binary, "live", "--interface", "wwl0", "--user", "nobody",
-                "--state", state, "--checkpoint-seconds", "1",
+                "--state", state, "--checkpoint-seconds", "1", "--workers", workers,
             ], logIn: directory)
         _ = try runCommand(ip, ["netns", "exec", lab.peer, "ping", "-c", "3", "-i", "0.2", "198.51.100.1"])
         Thread.sleep(forTimeInterval: 2.5)
