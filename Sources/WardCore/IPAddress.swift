@@ -19,7 +19,7 @@ public struct IPAddress: Hashable, Comparable, Sendable, BitwiseCopyable {
     }
 
     /// The unspecified address `::`, meaning "none".
-    public static let zero = IPAddress(high: 0, low: 0)
+    @inlinable public static var zero: IPAddress { IPAddress(high: 0, low: 0) }
 
     /// Reads a 4-byte IPv4 address at `offset`; the caller has checked the bounds.
     @inlinable

@@ -10,7 +10,7 @@ public struct MACAddress: Hashable, Comparable, Sendable, BitwiseCopyable {
     }
 
     /// The all-zero address, meaning "none" (for example Linux cooked captures without a link address).
-    public static let zero = MACAddress(rawValue: 0)
+    @inlinable public static var zero: MACAddress { MACAddress(rawValue: 0) }
 
     /// Reads six bytes at `offset`; the caller has checked the bounds.
     @inlinable

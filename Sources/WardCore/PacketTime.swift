@@ -20,7 +20,7 @@ public struct PacketTime: Comparable, Hashable, Sendable, BitwiseCopyable {
     }
 
     /// The epoch itself, used before the first packet.
-    public static let zero = PacketTime(nanoseconds: 0)
+    @inlinable public static var zero: PacketTime { PacketTime(nanoseconds: 0) }
 
     @inlinable
     public static func < (lhs: PacketTime, rhs: PacketTime) -> Bool {

@@ -8,7 +8,7 @@ public struct VLANTags: Hashable, Sendable, BitwiseCopyable {
     public static let capacity = 3
 
     /// No VLAN tag.
-    public static let none = VLANTags(rawValue: 0)
+    @inlinable public static var none: VLANTags { VLANTags(rawValue: 0) }
 
     /// Tags from their raw packed value.
     @inlinable

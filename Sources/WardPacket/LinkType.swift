@@ -10,25 +10,34 @@ public struct LinkType: RawRepresentable, Hashable, Sendable, BitwiseCopyable {
     }
 
     /// BSD loopback: a 4-byte host-order address family (`DLT_NULL`).
-    public static let null = LinkType(rawValue: 0)
+    @inlinable public static var null: LinkType { LinkType(rawValue: 0) }
+
     /// Ethernet II / IEEE 802.3 (`DLT_EN10MB`).
-    public static let ethernet = LinkType(rawValue: 1)
+    @inlinable public static var ethernet: LinkType { LinkType(rawValue: 1) }
+
     /// Raw IP, as Linux's libpcap reports it (`DLT_RAW`).
-    public static let raw = LinkType(rawValue: 12)
+    @inlinable public static var raw: LinkType { LinkType(rawValue: 12) }
+
     /// Raw IP, as some BSDs report it.
-    public static let rawBSD = LinkType(rawValue: 14)
+    @inlinable public static var rawBSD: LinkType { LinkType(rawValue: 14) }
+
     /// Raw IP by its LINKTYPE value, as written in files.
-    public static let rawLinkType = LinkType(rawValue: 101)
+    @inlinable public static var rawLinkType: LinkType { LinkType(rawValue: 101) }
+
     /// OpenBSD loopback: a 4-byte network-order address family (`DLT_LOOP`).
-    public static let loop = LinkType(rawValue: 108)
+    @inlinable public static var loop: LinkType { LinkType(rawValue: 108) }
+
     /// Linux cooked capture v1, as `-i any` wrote it (`DLT_LINUX_SLL`).
-    public static let linuxSLL = LinkType(rawValue: 113)
+    @inlinable public static var linuxSLL: LinkType { LinkType(rawValue: 113) }
+
     /// Raw IPv4 (`DLT_IPV4`).
-    public static let ipv4 = LinkType(rawValue: 228)
+    @inlinable public static var ipv4: LinkType { LinkType(rawValue: 228) }
+
     /// Raw IPv6 (`DLT_IPV6`).
-    public static let ipv6 = LinkType(rawValue: 229)
+    @inlinable public static var ipv6: LinkType { LinkType(rawValue: 229) }
+
     /// Linux cooked capture v2 (`DLT_LINUX_SLL2`).
-    public static let linuxSLL2 = LinkType(rawValue: 276)
+    @inlinable public static var linuxSLL2: LinkType { LinkType(rawValue: 276) }
 
     /// Whether the decoder understands this link type.
     public var isSupported: Bool {
