@@ -34,6 +34,15 @@ public struct FlowKey: Hashable, Sendable, BitwiseCopyable {
         return (key, sourceIsLow)
     }
 
+    /// Field by field, inlined into the flow table's lookup (the synthesized `==` is a call into this module).
+    @inlinable
+    public static func == (left: FlowKey, right: FlowKey) -> Bool {
+        left.lowAddress.low == right.lowAddress.low && left.highAddress.low == right.highAddress.low
+            && left.lowPort == right.lowPort && left.highPort == right.highPort
+            && left.lowAddress.high == right.lowAddress.high && left.highAddress.high == right.highAddress.high
+            && left.ipProtocol == right.ipProtocol && left.vlan.rawValue == right.vlan.rawValue
+    }
+
     /// A key from its parts, already in canonical order.
     @inlinable
     public init(
