@@ -7,10 +7,25 @@ extension RawSpan {
     package func utf16LEString(at offset: Int, length: Int, maxCodeUnits: Int) -> String? {
         guard contains(offset: offset, length: length) else { return nil }
         let units = min(length / 2, maxCodeUnits)
-        var codeUnits: [UInt16] = []
-        codeUnits.reserveCapacity(units)
-        for index in 0..<units { codeUnits.append(loadUInt16LE(at: offset + index * 2)) }
-        return String(decoding: codeUnits, as: UTF16.self)
+        return withUnsafeBytes { raw in
+            // ASCII names (nearly all): each code unit's low byte goes straight into the string's storage, with no
+            // array of code units and no transcoding.
+            var ascii = true
+            for index in 0..<units where raw[offset + index * 2 + 1] != 0 || raw[offset + index * 2] >= 0x80 {
+                ascii = false
+                break
+            }
+            if ascii {
+                return String(unsafeUninitializedCapacity: units) { buffer in
+                    for index in 0..<units { buffer[index] = raw[offset + index * 2] }
+                    return units
+                }
+            }
+            var codeUnits: [UInt16] = []
+            codeUnits.reserveCapacity(units)
+            for index in 0..<units { codeUnits.append(loadUInt16LE(at: offset + index * 2)) }
+            return String(decoding: codeUnits, as: UTF16.self)
+        }
     }
 
     /// Decodes `length` single-byte (OEM/Latin-1) characters at `offset`; `nil` when outside the span.
