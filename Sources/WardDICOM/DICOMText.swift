@@ -1,5 +1,9 @@
 import WardCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Turning the few textual wire fields the analyzer keeps (AE titles, UIDs, implementation version names) into
 /// `String`s, once per association. Only printable ASCII survives: anything else becomes `?`, so no field can smuggle
 /// control characters or arbitrary bytes into an event.
@@ -38,15 +42,11 @@ enum DICOMText {
         reusing recent: inout [String], keep: Int
     ) -> String? {
         guard range.lowerBound >= 0, range.upperBound <= bytes.byteCount else { return nil }
-        // One pass over the raw bytes (this runs for every UID of every presentation context).
-        let (upper, valid) = bytes.withUnsafeBytes { raw -> (Int, Bool) in
+        // Raw-byte passes only (this runs for every UID of every presentation context).
+        let upper = bytes.withUnsafeBytes { raw in
             var upper = range.upperBound
             while upper > range.lowerBound, isPadding(raw[upper - 1]) { upper -= 1 }
-            for index in range.lowerBound..<upper {
-                let byte = raw[index]
-                guard byte == UInt8(ascii: ".") || (byte &- UInt8(ascii: "0")) < 10 else { return (upper, false) }
-            }
-            return (upper, true)
+            return upper
         }
         let length = upper - range.lowerBound
         if length == 0 { return nil }
@@ -54,12 +54,16 @@ enum DICOMText {
             anomalies.record(.uidTooLong)
             return nil
         }
+        let valueRange = range.lowerBound..<upper
+        // A UID equal to one kept earlier was valid then: reuse it without checking its characters again.
+        if let known = recent.first(where: { equals($0, bytes, valueRange) }) { return known }
+        let valid = bytes.withUnsafeBytes { raw in
+            raw[valueRange].allSatisfy { $0 == UInt8(ascii: ".") || ($0 &- UInt8(ascii: "0")) < 10 }
+        }
         guard valid else {
             anomalies.record(.invalidUID)
             return nil
         }
-        let valueRange = range.lowerBound..<upper
-        if let known = recent.first(where: { equals($0, bytes, valueRange) }) { return known }
         let text = trimmed(bytes, valueRange)
         if recent.count < keep { recent.append(text) }
         return text
@@ -70,10 +74,12 @@ enum DICOMText {
         guard text.utf8.count == range.count, range.lowerBound >= 0, range.upperBound <= bytes.byteCount else {
             return false
         }
+        if range.isEmpty { return true }
         return bytes.withUnsafeBytes { raw in
             let wire = UnsafeRawBufferPointer(rebasing: raw[range])
+            // memcmp: this runs for every transfer syntax of every presentation context.
             return text.utf8.withContiguousStorageIfAvailable { stored in
-                stored.elementsEqual(wire)
+                memcmp(stored.baseAddress!, wire.baseAddress!, range.count) == 0
             } ?? text.utf8.elementsEqual(wire)
         }
     }
