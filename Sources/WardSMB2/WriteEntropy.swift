@@ -1,5 +1,9 @@
 import WardCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A byte histogram over a bounded sample of the bytes written to one file, giving Shannon entropy (bits per byte)
 /// and Pearson's χ² against the uniform distribution: the ransomware signal of DESIGN.md "Detection principles".
 ///
@@ -32,7 +36,7 @@ public struct WriteEntropy: Sendable, Equatable {
         var entropy = 0.0
         for count in counts where count > 0 {
             let p = Double(count) / total
-            entropy -= p * binaryLogarithm(p)
+            entropy -= p * log2(p)
         }
         return max(0, entropy)
     }
@@ -49,26 +53,4 @@ public struct WriteEntropy: Sendable, Equatable {
         }
         return sum
     }
-}
-
-/// log₂(x) for finite x > 0 without Foundation: exponent plus ln(significand)/ln 2 by the atanh series.
-func binaryLogarithm(_ x: Double) -> Double {
-    guard x > 0, x.isFinite else { return x == 0 ? -.infinity : .nan }
-    var exponent = Double(x.exponent)
-    var significand = x.significand  // in [1, 2)
-    if significand > 1.414_213_562_373_095 {  // centre on 1 so the series converges fast
-        significand /= 2
-        exponent += 1
-    }
-    let y = (significand - 1) / (significand + 1)
-    let y2 = y * y
-    var term = y
-    var sum = 0.0
-    var k = 1.0
-    while k < 60 {
-        sum += term / k
-        term *= y2
-        k += 2
-    }
-    return exponent + 2 * sum / 0.693_147_180_559_945_3
 }
