@@ -13,7 +13,7 @@ public struct MACAddress: Hashable, Comparable, Sendable, BitwiseCopyable {
     @inlinable public static var zero: MACAddress { MACAddress(rawValue: 0) }
 
     /// Reads six bytes at `offset`; the caller has checked the bounds.
-    @inlinable
+    @inlinable @inline(__always)
     package init(_ bytes: RawSpan, at offset: Int) {
         let high = UInt64(bytes.loadUInt16(at: offset))
         let low = UInt64(bytes.loadUInt32(at: offset + 2))

@@ -16,33 +16,34 @@ public struct DecodeAnomaly: RawRepresentable, Hashable, Sendable, BitwiseCopyab
         Int(rawValue) < Self.names.count ? Self.names[Int(rawValue)] : "unknown_anomaly"
     }
 
-    /// No anomaly.
-    public static let none = DecodeAnomaly(rawValue: 0)
-    public static let unsupportedLinkType = DecodeAnomaly(rawValue: 1)
-    public static let truncatedLinkHeader = DecodeAnomaly(rawValue: 2)
-    public static let truncatedVLANTag = DecodeAnomaly(rawValue: 3)
-    public static let tooManyVLANTags = DecodeAnomaly(rawValue: 4)
-    public static let truncatedMPLS = DecodeAnomaly(rawValue: 5)
-    public static let truncatedLLC = DecodeAnomaly(rawValue: 6)
-    public static let truncatedARP = DecodeAnomaly(rawValue: 7)
-    public static let arpUnsupportedAddressFormat = DecodeAnomaly(rawValue: 8)
-    public static let truncatedIPv4 = DecodeAnomaly(rawValue: 9)
-    public static let ipv4BadVersion = DecodeAnomaly(rawValue: 10)
-    public static let ipv4BadHeaderLength = DecodeAnomaly(rawValue: 11)
-    public static let ipv4BadTotalLength = DecodeAnomaly(rawValue: 12)
-    public static let ipv4TotalLengthExceedsFrame = DecodeAnomaly(rawValue: 13)
-    public static let truncatedIPv6 = DecodeAnomaly(rawValue: 14)
-    public static let ipv6BadVersion = DecodeAnomaly(rawValue: 15)
-    public static let ipv6PayloadLengthExceedsFrame = DecodeAnomaly(rawValue: 16)
-    public static let truncatedIPv6ExtensionHeader = DecodeAnomaly(rawValue: 17)
-    public static let tooManyIPv6ExtensionHeaders = DecodeAnomaly(rawValue: 18)
-    public static let truncatedTCP = DecodeAnomaly(rawValue: 19)
-    public static let tcpBadDataOffset = DecodeAnomaly(rawValue: 20)
-    public static let tcpBadOptionLength = DecodeAnomaly(rawValue: 21)
-    public static let truncatedUDP = DecodeAnomaly(rawValue: 22)
-    public static let udpBadLength = DecodeAnomaly(rawValue: 23)
-    public static let truncatedICMP = DecodeAnomaly(rawValue: 24)
-    public static let snaplenTruncatedPayload = DecodeAnomaly(rawValue: 25)
+    /// No anomaly. (These are computed constants: a `static let` costs an addressor call at every use, and the
+    /// decoder uses them for every packet.)
+    @inlinable public static var none: DecodeAnomaly { DecodeAnomaly(rawValue: 0) }
+    @inlinable public static var unsupportedLinkType: DecodeAnomaly { DecodeAnomaly(rawValue: 1) }
+    @inlinable public static var truncatedLinkHeader: DecodeAnomaly { DecodeAnomaly(rawValue: 2) }
+    @inlinable public static var truncatedVLANTag: DecodeAnomaly { DecodeAnomaly(rawValue: 3) }
+    @inlinable public static var tooManyVLANTags: DecodeAnomaly { DecodeAnomaly(rawValue: 4) }
+    @inlinable public static var truncatedMPLS: DecodeAnomaly { DecodeAnomaly(rawValue: 5) }
+    @inlinable public static var truncatedLLC: DecodeAnomaly { DecodeAnomaly(rawValue: 6) }
+    @inlinable public static var truncatedARP: DecodeAnomaly { DecodeAnomaly(rawValue: 7) }
+    @inlinable public static var arpUnsupportedAddressFormat: DecodeAnomaly { DecodeAnomaly(rawValue: 8) }
+    @inlinable public static var truncatedIPv4: DecodeAnomaly { DecodeAnomaly(rawValue: 9) }
+    @inlinable public static var ipv4BadVersion: DecodeAnomaly { DecodeAnomaly(rawValue: 10) }
+    @inlinable public static var ipv4BadHeaderLength: DecodeAnomaly { DecodeAnomaly(rawValue: 11) }
+    @inlinable public static var ipv4BadTotalLength: DecodeAnomaly { DecodeAnomaly(rawValue: 12) }
+    @inlinable public static var ipv4TotalLengthExceedsFrame: DecodeAnomaly { DecodeAnomaly(rawValue: 13) }
+    @inlinable public static var truncatedIPv6: DecodeAnomaly { DecodeAnomaly(rawValue: 14) }
+    @inlinable public static var ipv6BadVersion: DecodeAnomaly { DecodeAnomaly(rawValue: 15) }
+    @inlinable public static var ipv6PayloadLengthExceedsFrame: DecodeAnomaly { DecodeAnomaly(rawValue: 16) }
+    @inlinable public static var truncatedIPv6ExtensionHeader: DecodeAnomaly { DecodeAnomaly(rawValue: 17) }
+    @inlinable public static var tooManyIPv6ExtensionHeaders: DecodeAnomaly { DecodeAnomaly(rawValue: 18) }
+    @inlinable public static var truncatedTCP: DecodeAnomaly { DecodeAnomaly(rawValue: 19) }
+    @inlinable public static var tcpBadDataOffset: DecodeAnomaly { DecodeAnomaly(rawValue: 20) }
+    @inlinable public static var tcpBadOptionLength: DecodeAnomaly { DecodeAnomaly(rawValue: 21) }
+    @inlinable public static var truncatedUDP: DecodeAnomaly { DecodeAnomaly(rawValue: 22) }
+    @inlinable public static var udpBadLength: DecodeAnomaly { DecodeAnomaly(rawValue: 23) }
+    @inlinable public static var truncatedICMP: DecodeAnomaly { DecodeAnomaly(rawValue: 24) }
+    @inlinable public static var snaplenTruncatedPayload: DecodeAnomaly { DecodeAnomaly(rawValue: 25) }
 
     /// Every name, indexed by `rawValue`.
     public static let names: [String] = [

@@ -19,6 +19,7 @@ public struct EthernetHeader: Sendable, BitwiseCopyable {
 
     /// Decodes the header at the start of `frame`.
     /// - Throws: `truncatedLinkHeader`, `truncatedVLANTag`, `tooManyVLANTags`, `truncatedMPLS`, `truncatedLLC`.
+    @inline(__always)
     public static func decode(_ frame: RawSpan) throws(DecodeAnomaly) -> EthernetHeader {
         guard frame.byteCount >= 14 else { throw .truncatedLinkHeader }
         var header = EthernetHeader(

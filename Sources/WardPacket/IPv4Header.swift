@@ -23,6 +23,7 @@ public struct IPv4Header: Sendable, BitwiseCopyable {
 
     /// Decodes the header at `offset`.
     /// - Throws: `truncatedIPv4`, `ipv4BadVersion`, `ipv4BadHeaderLength`.
+    @inline(__always)
     public static func decode(_ bytes: RawSpan, at offset: Int) throws(DecodeAnomaly) -> IPv4Header {
         guard bytes.contains(offset: offset, length: 20) else { throw .truncatedIPv4 }
         let versionAndLength = bytes.loadUInt8(at: offset)

@@ -17,6 +17,7 @@ public enum PacketDecoder {
         return packet
     }
 
+    @inline(__always)
     private static func decodeLayers(
         _ frame: RawSpan, wireLength: Int, linkType: LinkType, into packet: inout DecodedPacket
     ) throws(DecodeAnomaly) {
@@ -71,6 +72,7 @@ public enum PacketDecoder {
         bigEndianValue <= 0xFFFF ? bigEndianValue : bigEndianValue.byteSwapped
     }
 
+    @inline(__always)
     private static func decodeIPv4(
         _ frame: RawSpan, at offset: Int, wireLength: Int, into packet: inout DecodedPacket
     ) throws(DecodeAnomaly) {
@@ -139,6 +141,7 @@ public enum PacketDecoder {
     }
 
     /// Decodes TCP, UDP or ICMP at `offset`; `bytes` ends where the IP packet ends (no Ethernet padding).
+    @inline(__always)
     private static func decodeTransport(
         _ bytes: RawSpan, at offset: Int, wireLength: Int, isVersion6: Bool, into packet: inout DecodedPacket
     ) throws(DecodeAnomaly) {

@@ -33,6 +33,7 @@ public struct TCPHeader: Sendable, BitwiseCopyable {
 
     /// Decodes the header at `offset`.
     /// - Throws: `truncatedTCP`, `tcpBadDataOffset`.
+    @inline(__always)
     public static func decode(_ bytes: RawSpan, at offset: Int) throws(DecodeAnomaly) -> TCPHeader {
         guard bytes.contains(offset: offset, length: 20) else { throw .truncatedTCP }
         var header = TCPHeader()
