@@ -93,11 +93,52 @@ public struct MLLPFramer {
         startPendingMessage(anomalies: &anomalies)
         if offset < 0 { offset = 0 }
         while offset < bytes.byteCount {
+            if framed && (state == .buffering || state == .skipping) {
+                // Inside a framed message, runs without a block or segment delimiter are taken whole.
+                let run = plainRun(bytes, from: offset)
+                if run > 0 {
+                    appendRun(bytes, offset: offset, count: run, anomalies: &anomalies)
+                    offset += run
+                    continue
+                }
+            }
             let byte = bytes.loadUInt8(at: offset)
             offset += 1
             if let frame = consume(byte, anomalies: &anomalies) { return .frame(frame) }
         }
         return .needMoreBytes
+    }
+
+    /// How many bytes from `start` hold no start block, end block, CR or LF.
+    private func plainRun(_ bytes: RawSpan, from start: Int) -> Int {
+        bytes.withUnsafeBytes { raw in
+            var index = start
+            while index < raw.count {
+                let byte = raw[index]
+                if byte < 0x20 && (byte == 0x0B || byte == 0x1C || byte == 0x0D || byte == 0x0A) { break }
+                index += 1
+            }
+            return index - start
+        }
+    }
+
+    /// `appendContent` for `count` bytes without delimiters at once: counted, buffered up to the limit.
+    private mutating func appendRun(_ bytes: RawSpan, offset: Int, count: Int, anomalies: inout HL7AnomalyCounts) {
+        messageBytes = messageBytes > Int.max - count ? Int.max : messageBytes + count
+        if !tooLarge, messageBytes > messageLimit {
+            tooLarge = true
+            anomalies.record(.messageTooLarge)
+        }
+        lastByte = bytes.loadUInt8(at: offset + count - 1)
+        if state == .buffering {
+            let room = min(count, bufferLimit - buffer.count)
+            if room > 0 {
+                bytes.withUnsafeBytes { raw in
+                    buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[offset..<offset + room]))
+                }
+            }
+            if buffer.count >= bufferLimit { state = .skipping }
+        }
     }
 
     /// Bytes were lost: drops the message in progress and resynchronises on the next start block or `MSH`.
