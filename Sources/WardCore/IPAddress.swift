@@ -53,15 +53,31 @@ public struct IPAddress: Hashable, Comparable, Sendable, BitwiseCopyable {
         return UInt16(truncatingIfNeeded: word >> UInt64((3 - index % 4) * 16))
     }
 
-    /// Appends the text form (dotted quad, or RFC 5952 IPv6) to `output` without allocating.
+    /// The longest text form: an IPv6 address with eight four-digit groups.
+    public static var maximumTextLength: Int { 39 }
+
+    /// Appends the text form (dotted quad, or RFC 5952 IPv6) to `output`.
     public func write(into output: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.maximumTextLength) { text in
+            let length = writeText(to: text.baseAddress!)
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: text[..<length]))
+        }
+    }
+
+    /// Writes the text form (dotted quad, or RFC 5952 IPv6) at `output`, which has room for `maximumTextLength`
+    /// bytes; returns how many it wrote.
+    public func writeText(to output: UnsafeMutablePointer<UInt8>) -> Int {
+        var length = 0
         if isIPv4 {
             let value = ipv4Value
             for index in 0..<4 {
-                if index > 0 { output.append(UInt8(ascii: ".")) }
-                writeDecimal(UInt64(truncatingIfNeeded: value >> UInt32((3 - index) * 8) & 0xFF), into: &output)
+                if index > 0 {
+                    output[length] = UInt8(ascii: ".")
+                    length += 1
+                }
+                length += writeDecimal(UInt64(truncatingIfNeeded: value >> UInt32((3 - index) * 8) & 0xFF), to: output + length)
             }
-            return
+            return length
         }
         // RFC 5952 §4.2: compress the longest run of two or more zero groups, the first one on a tie.
         var bestStart = -1
@@ -83,16 +99,24 @@ public struct IPAddress: Hashable, Comparable, Sendable, BitwiseCopyable {
         index = 0
         while index < 8 {
             if index == bestStart {
-                output.append(UInt8(ascii: ":"))
-                if index == 0 { output.append(UInt8(ascii: ":")) }
+                output[length] = UInt8(ascii: ":")
+                length += 1
+                if index == 0 {
+                    output[length] = UInt8(ascii: ":")
+                    length += 1
+                }
                 index += bestLength
                 if index == 8 { break }
                 continue
             }
-            writeHexGroup(group(index), into: &output)
+            length += writeHexGroup(group(index), to: output + length)
             index += 1
-            if index < 8 { output.append(UInt8(ascii: ":")) }
+            if index < 8 {
+                output[length] = UInt8(ascii: ":")
+                length += 1
+            }
         }
+        return length
     }
 
     /// Parses a dotted-quad IPv4 or an RFC 4291 IPv6 text address, for configuration and tests.
@@ -124,34 +148,42 @@ extension IPAddress: CustomStringConvertible {
     }
 }
 
-/// Appends the decimal digits of `value` to `output` without allocating.
+/// Writes the decimal digits of `value` at `output` (room for 20 bytes); returns how many it wrote.
 @inlinable
-package func writeDecimal(_ value: UInt64, into output: inout [UInt8]) {
+package func writeDecimal(_ value: UInt64, to output: UnsafeMutablePointer<UInt8>) -> Int {
     if value < 10 {
-        output.append(UInt8(ascii: "0") + UInt8(value))
-        return
+        output[0] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value)
+        return 1
     }
-    var divisor: UInt64 = 1
-    while value / divisor >= 10 { divisor *= 10 }
+    var length = 1
+    var scale: UInt64 = 10
+    while length < 20 && value >= scale {
+        length += 1
+        scale = scale &* 10
+    }
     var rest = value
-    while divisor > 0 {
-        output.append(UInt8(ascii: "0") + UInt8(rest / divisor))
-        rest %= divisor
-        divisor /= 10
+    for index in stride(from: length - 1, through: 0, by: -1) {
+        output[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+        rest /= 10
     }
+    return length
 }
 
-private func writeHexGroup(_ group: UInt16, into output: inout [UInt8]) {
+/// Writes a group of an IPv6 address in lower-case hexadecimal without leading zeros; returns its length (1–4).
+private func writeHexGroup(_ group: UInt16, to output: UnsafeMutablePointer<UInt8>) -> Int {
+    var length = 0
     var started = false
     var shift = 12
     while shift >= 0 {
         let nibble = UInt8(truncatingIfNeeded: group >> UInt16(shift)) & 0xF
         if nibble != 0 || started || shift == 0 {
-            output.append(hexDigit(nibble))
+            output[length] = hexDigit(nibble)
+            length += 1
             started = true
         }
         shift -= 4
     }
+    return length
 }
 
 private func parseIPv4(_ text: Substring) -> UInt32? {

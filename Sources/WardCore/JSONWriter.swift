@@ -1,83 +1,124 @@
 /// A streaming JSON builder that appends UTF-8 into one reused buffer (Suricata's `JsonBuilder` idea).
 ///
-/// Keys are `StaticString`s, so writing an event allocates nothing once the buffer has grown to its working size.
-/// The writer tracks only whether a separator is due; callers nest `beginObject`/`endObject` correctly.
+/// The buffer is raw memory the writer owns, not an `Array`: each step checks room once and stores bytes directly,
+/// without `Array.append`'s uniqueness and capacity checks per byte. Keys are `StaticString`s, so writing an event
+/// allocates nothing once the buffer has grown to its working size. The writer tracks only whether a separator is
+/// due; callers nest `beginObject`/`endObject` correctly.
 public struct JSONWriter: ~Copyable {
-    /// The rendered bytes so far.
-    public private(set) var bytes: [UInt8]
-    private var needsSeparator = false
+    @usableFromInline var storage: UnsafeMutablePointer<UInt8>
+    @usableFromInline var capacity: Int
+    @usableFromInline var used = 0
+    @usableFromInline var needsSeparator = false
+    /// The second whose `YYYY-MM-DDThh:mm:ss` text `secondText` holds (events in a burst share it).
+    private var cachedSecond = Int64.min
+    private var secondText = InlineArray<19, UInt8>(repeating: 0)
 
     /// A writer whose buffer starts with room for `capacity` bytes.
     public init(capacity: Int = 4096) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+        self.capacity = max(64, capacity)
+        storage = .allocate(capacity: self.capacity)
+    }
+
+    deinit { storage.deallocate() }
+
+    /// Bytes rendered so far.
+    public var count: Int { used }
+
+    /// Lends the rendered bytes to `body` (valid only inside it).
+    @inlinable
+    public func withBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        try body(UnsafeRawBufferPointer(start: storage, count: used))
+    }
+
+    /// The rendered text, copied (for tests and cold paths).
+    public var text: String {
+        withBytes { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Empties the buffer, keeping its capacity.
     public mutating func reset() {
-        bytes.removeAll(keepingCapacity: true)
+        used = 0
         needsSeparator = false
     }
 
     /// Starts an object value (`{`).
+    @inlinable
     public mutating func beginObject() {
+        reserve(2)
         separate()
-        bytes.append(UInt8(ascii: "{"))
+        appendUnchecked(UInt8(ascii: "{"))
         needsSeparator = false
     }
 
     /// Ends the current object (`}`).
+    @inlinable
     public mutating func endObject() {
-        bytes.append(UInt8(ascii: "}"))
+        reserve(1)
+        appendUnchecked(UInt8(ascii: "}"))
         needsSeparator = true
     }
 
     /// Starts an array value (`[`).
     public mutating func beginArray() {
+        reserve(2)
         separate()
-        bytes.append(UInt8(ascii: "["))
+        appendUnchecked(UInt8(ascii: "["))
         needsSeparator = false
     }
 
     /// Ends the current array (`]`).
     public mutating func endArray() {
-        bytes.append(UInt8(ascii: "]"))
+        reserve(1)
+        appendUnchecked(UInt8(ascii: "]"))
         needsSeparator = true
     }
 
     /// Writes `"name":`; the next call writes its value.
+    @inlinable @inline(__always)
     public mutating func key(_ name: StaticString) {
+        let length = name.utf8CodeUnitCount
+        reserve(length + 4)
         separate()
-        bytes.append(UInt8(ascii: "\""))
-        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+        appendUnchecked(UInt8(ascii: "\""))
+        (storage + used).update(from: name.utf8Start, count: length)
+        used &+= length
+        appendUnchecked(UInt8(ascii: "\""))
+        appendUnchecked(UInt8(ascii: ":"))
         needsSeparator = false
     }
 
     /// Writes `"name":` for a name known only at run time (escaped); for cold-path records such as statistics.
     public mutating func keyDynamic(_ name: String) {
         value(name)
-        bytes.append(UInt8(ascii: ":"))
+        reserve(1)
+        appendUnchecked(UInt8(ascii: ":"))
         needsSeparator = false
     }
 
     /// Starts a nested object under `name`.
+    @inlinable
     public mutating func beginObject(_ name: StaticString) {
         key(name)
         beginObject()
     }
 
     /// Writes a string from a static literal (no escaping needed for our own literals).
+    @inlinable
     public mutating func value(_ text: StaticString) {
+        let length = text.utf8CodeUnitCount
+        reserve(length + 3)
         separate()
-        bytes.append(UInt8(ascii: "\""))
-        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "\""))
+        appendUnchecked(UInt8(ascii: "\""))
+        (storage + used).update(from: text.utf8Start, count: length)
+        used &+= length
+        appendUnchecked(UInt8(ascii: "\""))
         needsSeparator = true
     }
 
     /// Writes a string, escaping as RFC 8259 §7 requires; invalid UTF-8 bytes become U+FFFD.
+    ///
+    /// Disfavoured so that a literal argument picks the `StaticString` overload, which needs no escaping scan.
+    @_disfavoredOverload
     public mutating func value(_ text: String) {
         var text = text
         text.withUTF8 { value(utf8: UnsafeRawBufferPointer($0).bytes) }
@@ -85,10 +126,12 @@ public struct JSONWriter: ~Copyable {
 
     /// Writes a string from raw bytes (for example a name read off the wire), escaping and repairing UTF-8.
     public mutating func value(utf8 text: RawSpan) {
+        // Every input byte becomes at most six output bytes (`\u00XX`), so one reservation covers the string.
+        reserve(text.byteCount * 6 + 3)
         separate()
-        bytes.append(UInt8(ascii: "\""))
+        appendUnchecked(UInt8(ascii: "\""))
         text.withUnsafeBytes { raw in
-            // Runs of printable ASCII other than `"` and `\` (nearly everything) are copied in one append.
+            // Runs of printable ASCII other than `"` and `\` (nearly everything) are copied in one step.
             var index = 0
             var plainStart = 0
             while index < raw.count {
@@ -97,44 +140,44 @@ public struct JSONWriter: ~Copyable {
                     index += 1
                     continue
                 }
-                if plainStart < index { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[plainStart..<index])) }
+                if plainStart < index { appendUnchecked(UnsafeRawBufferPointer(rebasing: raw[plainStart..<index])) }
                 if byte < 0x80 {
                     appendEscapedASCII(byte)
                     index += 1
                 } else {
                     let length = validUTF8SequenceLength(text, at: index)
                     if length == 0 {
-                        bytes.append(contentsOf: [0xEF, 0xBF, 0xBD])  // U+FFFD replacement character
+                        appendUnchecked(0xEF)  // U+FFFD replacement character
+                        appendUnchecked(0xBF)
+                        appendUnchecked(0xBD)
                         index += 1
                     } else {
-                        bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[index..<index + length]))
+                        appendUnchecked(UnsafeRawBufferPointer(rebasing: raw[index..<index + length]))
                         index += length
                     }
                 }
                 plainStart = index
             }
-            if plainStart < index { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[plainStart..<index])) }
+            if plainStart < index { appendUnchecked(UnsafeRawBufferPointer(rebasing: raw[plainStart..<index])) }
         }
-        bytes.append(UInt8(ascii: "\""))
+        appendUnchecked(UInt8(ascii: "\""))
         needsSeparator = true
     }
 
     /// Writes an integer.
     public mutating func value(_ number: Int64) {
+        reserve(22)
         separate()
-        if number < 0 {
-            bytes.append(UInt8(ascii: "-"))
-            writeDecimal(number.magnitude, into: &bytes)
-        } else {
-            writeDecimal(UInt64(number), into: &bytes)
-        }
+        if number < 0 { appendUnchecked(UInt8(ascii: "-")) }
+        used &+= writeDecimal(number.magnitude, to: storage + used)
         needsSeparator = true
     }
 
     /// Writes an unsigned integer.
     public mutating func value(_ number: UInt64) {
+        reserve(21)
         separate()
-        writeDecimal(number, into: &bytes)
+        used &+= writeDecimal(number, to: storage + used)
         needsSeparator = true
     }
 
@@ -145,18 +188,19 @@ public struct JSONWriter: ~Copyable {
 
     /// Writes a fixed-point number with `decimals` fractional digits, e.g. `value(12345, decimals: 3)` → `12.345`.
     public mutating func value(fixedPoint number: Int64, decimals: Int) {
+        reserve(24 + max(0, decimals))
         separate()
         var scale: UInt64 = 1
         for _ in 0..<decimals { scale *= 10 }
-        if number < 0 { bytes.append(UInt8(ascii: "-")) }
+        if number < 0 { appendUnchecked(UInt8(ascii: "-")) }
         let magnitude = number.magnitude
-        writeDecimal(magnitude / scale, into: &bytes)
+        used &+= writeDecimal(magnitude / scale, to: storage + used)
         if decimals > 0 {
-            bytes.append(UInt8(ascii: "."))
+            appendUnchecked(UInt8(ascii: "."))
             var fraction = magnitude % scale
             var digitScale = scale / 10
             while digitScale > 0 {
-                bytes.append(UInt8(ascii: "0") + UInt8(fraction / digitScale))
+                appendUnchecked(UInt8(ascii: "0") + UInt8(fraction / digitScale))
                 fraction %= digitScale
                 digitScale /= 10
             }
@@ -176,77 +220,162 @@ public struct JSONWriter: ~Copyable {
     /// Writes a flow identifier as flow records show it: `C` and eleven base-62 digits (Zeek's uid style).
     public mutating func value(flowUID uid: UInt64) {
         let alphabet: StaticString = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-        var text = InlineArray<12, UInt8>(repeating: UInt8(ascii: "C"))
+        reserve(15)
+        separate()
+        appendUnchecked(UInt8(ascii: "\""))
+        appendUnchecked(UInt8(ascii: "C"))
         var rest = uid
-        alphabet.withUTF8Buffer { symbols in
-            for index in stride(from: 11, through: 1, by: -1) {
-                text[index] = symbols[Int(rest % 62)]
-                rest /= 62
-            }
+        let symbols = alphabet.utf8Start
+        for index in stride(from: 10, through: 0, by: -1) {
+            storage[used + index] = symbols[Int(rest % 62)]
+            rest /= 62
         }
-        value(utf8: text.span.bytes)
+        used &+= 11
+        appendUnchecked(UInt8(ascii: "\""))
+        needsSeparator = true
+    }
+
+    /// Writes a value already rendered as JSON (for example an object that is the same in every event).
+    public mutating func value(json: UnsafeRawBufferPointer) {
+        reserve(json.count + 1)
+        separate()
+        appendUnchecked(json)
+        needsSeparator = true
     }
 
     /// Writes `true` or `false`.
     public mutating func value(_ flag: Bool) {
-        separate()
-        if flag {
-            bytes.append(contentsOf: [0x74, 0x72, 0x75, 0x65])
-        } else {
-            bytes.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65])
-        }
-        needsSeparator = true
+        value(literal: flag ? "true" : "false")
     }
 
     /// Writes an IP address as a string.
     public mutating func value(_ address: IPAddress) {
+        reserve(IPAddress.maximumTextLength + 3)
         separate()
-        bytes.append(UInt8(ascii: "\""))
-        address.write(into: &bytes)
-        bytes.append(UInt8(ascii: "\""))
+        appendUnchecked(UInt8(ascii: "\""))
+        used &+= address.writeText(to: storage + used)
+        appendUnchecked(UInt8(ascii: "\""))
         needsSeparator = true
     }
 
     /// Writes a MAC address as a string in ECS form (`00-1B-21-0A-0B-0C`).
     public mutating func value(_ address: MACAddress) {
+        reserve(MACAddress.textLength + 3)
         separate()
-        bytes.append(UInt8(ascii: "\""))
-        address.write(into: &bytes, ecsStyle: true)
-        bytes.append(UInt8(ascii: "\""))
+        appendUnchecked(UInt8(ascii: "\""))
+        address.writeText(to: storage + used, ecsStyle: true)
+        used &+= MACAddress.textLength
+        appendUnchecked(UInt8(ascii: "\""))
         needsSeparator = true
     }
 
     /// Writes an RFC 3339 UTC timestamp with microseconds, e.g. `"2026-11-26T03:12:32.123456Z"`.
+    ///
+    /// The date and time of day are formatted once per second and reused: a flow record has several times, and
+    /// records come in bursts.
     public mutating func value(_ time: PacketTime) {
+        reserve(PacketTime.rfc3339Length + 3)
         separate()
-        bytes.append(UInt8(ascii: "\""))
-        time.appendRFC3339(to: &bytes)
-        bytes.append(UInt8(ascii: "\""))
+        appendUnchecked(UInt8(ascii: "\""))
+        let (second, microseconds) = time.secondsAndMicroseconds
+        if second != cachedSecond {
+            cachedSecond = second
+            PacketTime.writeRFC3339Second(second, to: &secondText)
+        }
+        let secondPrefix = secondText
+        secondPrefix.span.withUnsafeBytes { appendUnchecked($0) }
+        appendUnchecked(UInt8(ascii: "."))
+        var rest = microseconds
+        for index in stride(from: 5, through: 0, by: -1) {
+            storage[used + index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+            rest /= 10
+        }
+        used &+= 6
+        appendUnchecked(UInt8(ascii: "Z"))
+        appendUnchecked(UInt8(ascii: "\""))
         needsSeparator = true
     }
 
     /// Ends a JSON-lines record with a newline.
     public mutating func appendNewline() {
-        bytes.append(UInt8(ascii: "\n"))
+        reserve(1)
+        appendUnchecked(UInt8(ascii: "\n"))
         needsSeparator = false
     }
 
-    private mutating func separate() {
-        if needsSeparator { bytes.append(UInt8(ascii: ",")) }
+    /// Drops the last `n` bytes (for example the newline, when a collector frames records itself).
+    public mutating func removeLast(_ n: Int) {
+        used = max(0, used - n)
     }
 
+    // MARK: - Buffer
+
+    /// Makes room for `extra` more bytes; the append steps after it store without checking.
+    @inlinable @inline(__always)
+    mutating func reserve(_ extra: Int) {
+        if used &+ extra > capacity { grow(toHold: used &+ extra) }
+    }
+
+    @usableFromInline
+    mutating func grow(toHold needed: Int) {
+        var newCapacity = capacity
+        while newCapacity < needed { newCapacity *= 2 }
+        let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        larger.update(from: storage, count: used)
+        storage.deallocate()
+        storage = larger
+        capacity = newCapacity
+    }
+
+    @inlinable @inline(__always)
+    mutating func separate() {
+        if needsSeparator { appendUnchecked(UInt8(ascii: ",")) }
+    }
+
+    @inlinable @inline(__always)
+    mutating func appendUnchecked(_ byte: UInt8) {
+        storage[used] = byte
+        used &+= 1
+    }
+
+    private mutating func appendUnchecked(_ run: UnsafeRawBufferPointer) {
+        guard let base = run.baseAddress else { return }
+        UnsafeMutableRawPointer(storage + used).copyMemory(from: base, byteCount: run.count)
+        used &+= run.count
+    }
+
+    /// Writes an unquoted literal such as `true`.
+    private mutating func value(literal: StaticString) {
+        reserve(literal.utf8CodeUnitCount + 1)
+        separate()
+        (storage + used).update(from: literal.utf8Start, count: literal.utf8CodeUnitCount)
+        used &+= literal.utf8CodeUnitCount
+        needsSeparator = true
+    }
+
+    /// Writes an escaped ASCII byte; room was reserved by the caller (at most six bytes).
     private mutating func appendEscapedASCII(_ byte: UInt8) {
         switch byte {
-        case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
-        case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
-        case 0x0A: bytes.append(contentsOf: [0x5C, 0x6E])
-        case 0x0D: bytes.append(contentsOf: [0x5C, 0x72])
-        case 0x09: bytes.append(contentsOf: [0x5C, 0x74])
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+            appendUnchecked(0x5C)
+            appendUnchecked(byte)
+        case 0x0A:
+            appendUnchecked(0x5C)
+            appendUnchecked(UInt8(ascii: "n"))
+        case 0x0D:
+            appendUnchecked(0x5C)
+            appendUnchecked(UInt8(ascii: "r"))
+        case 0x09:
+            appendUnchecked(0x5C)
+            appendUnchecked(UInt8(ascii: "t"))
         case 0..<0x20, 0x7F:
-            bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-            bytes.append(hexDigit(byte >> 4))
-            bytes.append(hexDigit(byte & 0xF))
-        default: bytes.append(byte)
+            appendUnchecked(0x5C)
+            appendUnchecked(UInt8(ascii: "u"))
+            appendUnchecked(UInt8(ascii: "0"))
+            appendUnchecked(UInt8(ascii: "0"))
+            appendUnchecked(hexDigit(byte >> 4))
+            appendUnchecked(hexDigit(byte & 0xF))
+        default: appendUnchecked(byte)
         }
     }
 }

@@ -51,20 +51,30 @@ public struct MACAddress: Hashable, Comparable, Sendable, BitwiseCopyable {
         lhs.rawValue < rhs.rawValue
     }
 
-    /// Appends `aa:bb:cc:dd:ee:ff` (or ECS's `AA-BB-CC-DD-EE-FF` when `ecsStyle`) to `output` without allocating.
-    @inlinable
+    /// The length of the text form, `aa:bb:cc:dd:ee:ff`.
+    public static var textLength: Int { 17 }
+
+    /// Appends `aa:bb:cc:dd:ee:ff` (or ECS's `AA-BB-CC-DD-EE-FF` when `ecsStyle`) to `output`.
     public func write(into output: inout [UInt8], ecsStyle: Bool = false) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.textLength) { text in
+            writeText(to: text.baseAddress!, ecsStyle: ecsStyle)
+            output.append(contentsOf: text)
+        }
+    }
+
+    /// Writes `aa:bb:cc:dd:ee:ff` (or ECS's `AA-BB-CC-DD-EE-FF` when `ecsStyle`) at `output`, which has room for
+    /// `textLength` bytes.
+    @inlinable
+    public func writeText(to output: UnsafeMutablePointer<UInt8>, ecsStyle: Bool = false) {
         let separator = ecsStyle ? UInt8(ascii: "-") : UInt8(ascii: ":")
         let caseBit: UInt8 = ecsStyle ? 0x20 : 0  // clears the lower-case bit of a–f
-        var shift = 40
-        while shift >= 0 {
-            let octet = UInt8(truncatingIfNeeded: rawValue >> UInt64(shift))
+        for index in 0..<6 {
+            let octet = UInt8(truncatingIfNeeded: rawValue >> UInt64(40 - index * 8))
             let high = hexDigit(octet >> 4)
             let low = hexDigit(octet & 0xF)
-            output.append(high >= UInt8(ascii: "a") ? high & ~caseBit : high)
-            output.append(low >= UInt8(ascii: "a") ? low & ~caseBit : low)
-            if shift > 0 { output.append(separator) }
-            shift -= 8
+            output[index * 3] = high >= UInt8(ascii: "a") ? high & ~caseBit : high
+            output[index * 3 + 1] = low >= UInt8(ascii: "a") ? low & ~caseBit : low
+            if index < 5 { output[index * 3 + 2] = separator }
         }
     }
 }

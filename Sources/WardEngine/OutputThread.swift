@@ -78,7 +78,8 @@ public final class OutputThread: @unchecked Sendable {
 
     /// Hands the rendered JSON (without its newline) to every collector; they queue and spool, never block long.
     private func send(_ event: OutputEvent) {
-        let json = Array(formatter.writer.bytes.dropLast())
+        formatter.writer.removeLast(1)  // the newline: syslog frames each record itself
+        let json = formatter.writer.withBytes { Array($0) }
         let info = SyslogMessageInfo(severity: event.syslogSeverity, timestamp: event.time, msgid: event.messageID)
         for collector in syslog { collector.send(json: json, info: info) }
     }
@@ -105,7 +106,7 @@ public final class OutputThread: @unchecked Sendable {
 
     private func write(_ event: OutputEvent) {
         formatter.render(event)
-        destination?.write(line: formatter.writer.bytes)
+        formatter.writer.withBytes { destination?.write(line: $0) }
         if !syslog.isEmpty { send(event) }
         switch event {
         case .flow: flowsWritten &+= 1

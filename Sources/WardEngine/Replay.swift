@@ -77,11 +77,11 @@ func finishRun(_ totals: RunTotals, output: OutputThread, options: RunOptions, p
         if options.emitHosts {
             for host in hosts {
                 formatter.render(host: host)
-                events.write(line: formatter.writer.bytes)
+                formatter.writer.withBytes { events.write(line: $0) }
             }
         }
         formatter.render(statistics: statistics, at: totals.lastPacketTime)
-        events.write(line: formatter.writer.bytes)
+        formatter.writer.withBytes { events.write(line: $0) }
         events.flush()
     }
     var allProblems = problems

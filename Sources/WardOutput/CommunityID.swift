@@ -6,10 +6,19 @@ import WardPacket
 /// endpoint addresses, the protocol and the ordered ports, so WardWatch events join Zeek's and Suricata's.
 ///
 /// Computed for every flow, DICOM, HL7 and SMB event on the output thread, so it builds its input in one fixed
-/// 64-byte block (the longest input, IPv6 with ports, is 40 bytes: one SHA-1 block) and allocates only the result.
+/// 64-byte block (the longest input, IPv6 with ports, is 40 bytes: one SHA-1 block) and its text in place.
 public enum CommunityID {
+    /// The identifier's text: `1:` and 28 base64 characters.
+    public typealias Text = InlineArray<30, UInt8>
+
     /// The identifier of `flow` with `seed` (0 unless the site chose another).
     public static func of(_ flow: FlowRecord, seed: UInt16 = 0) -> String {
+        let text = self.text(of: flow, seed: seed)
+        return text.span.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The identifier of `flow` as UTF-8 bytes, without allocating (for the event writer).
+    public static func text(of flow: FlowRecord, seed: UInt16 = 0) -> Text {
         var sourcePort: UInt16? = flow.originatorPort
         var destinationPort: UInt16? = flow.responderPort
         var isOneWay = false
@@ -87,30 +96,25 @@ public enum CommunityID {
     }
 
     /// `1:` and the padded base64 of the 20-byte digest (28 characters).
-    private static func base64(_ digest: SHA1.Digest) -> String {
-        let alphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-        return String(unsafeUninitializedCapacity: 30) { output in
-            output[0] = UInt8(ascii: "1")
-            output[1] = UInt8(ascii: ":")
-            var written = 2
-            alphabet.withUTF8Buffer { letters in
-                var index = 0
-                while index < 20 {
-                    let remaining = 20 - index
-                    let value =
-                        UInt32(digest[index]) << 16 | (remaining > 1 ? UInt32(digest[index + 1]) << 8 : 0)
-                        | (remaining > 2 ? UInt32(digest[index + 2]) : 0)
-                    for position in 0..<4 {
-                        output[written] =
-                            position <= min(remaining, 3) ? letters[Int(value >> UInt32(18 - 6 * position) & 0x3F)]
-                            : UInt8(ascii: "=")
-                        written += 1
-                    }
-                    index += 3
-                }
+    private static func base64(_ digest: SHA1.Digest) -> Text {
+        let letters = StaticString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/").utf8Start
+        var output = Text(repeating: UInt8(ascii: "="))
+        output[0] = UInt8(ascii: "1")
+        output[1] = UInt8(ascii: ":")
+        var written = 2
+        var index = 0
+        while index < 20 {
+            let remaining = 20 - index
+            let value =
+                UInt32(digest[index]) << 16 | (remaining > 1 ? UInt32(digest[index + 1]) << 8 : 0)
+                | (remaining > 2 ? UInt32(digest[index + 2]) : 0)
+            for position in 0...min(remaining, 3) {
+                output[written + position] = letters[Int(value >> UInt32(18 - 6 * position) & 0x3F)]
             }
-            return written
+            written += 4
+            index += 3
         }
+        return output
     }
 }
 

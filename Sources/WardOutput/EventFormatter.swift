@@ -10,12 +10,17 @@ import WardSMB2
 /// Renders events as ECS-aligned JSON lines into a reused `JSONWriter` (no allocation per event once warm).
 public struct EventFormatter: ~Copyable {
     private let observer: ObserverInfo
+    /// The `observer` object as JSON, the same in every event.
+    private let observerJSON: [UInt8]
     /// The writer holding the last rendered line.
     public var writer = JSONWriter(capacity: 8192)
 
     /// A formatter stamping every event with `observer`.
     public init(observer: ObserverInfo) {
         self.observer = observer
+        var rendered = JSONWriter(capacity: 256)
+        Self.write(observer, into: &rendered)
+        observerJSON = rendered.withBytes { Array($0) }
     }
 
     /// Renders a `wardwatch.flow` record (one JSON line, newline included).
@@ -62,7 +67,7 @@ public struct EventFormatter: ~Copyable {
         writer.key("type")
         writer.value(flow.key.lowAddress.isIPv4 ? "ipv4" : "ipv6")
         writer.key("community_id")
-        writer.value(CommunityID.of(flow))
+        writer.value(utf8: CommunityID.text(of: flow).span.bytes)
         writer.key("packets")
         writer.value(flow.originator.packets &+ flow.responder.packets)
         writer.key("bytes")
@@ -274,7 +279,7 @@ public struct EventFormatter: ~Copyable {
         writer.key("type")
         writer.value(flow.key.lowAddress.isIPv4 ? "ipv4" : "ipv6")
         writer.key("community_id")
-        writer.value(CommunityID.of(flow))
+        writer.value(utf8: CommunityID.text(of: flow).span.bytes)
         if let outer = flow.key.vlan.outer {
             writer.beginObject("vlan")
             writer.key("id")
@@ -461,8 +466,14 @@ public struct EventFormatter: ~Copyable {
 
     // MARK: - Pieces
 
+    /// Writes the `observer` object, rendered once when the formatter was made (every event carries it).
     private mutating func writeObserver() {
-        writer.beginObject("observer")
+        writer.key("observer")
+        observerJSON.withUnsafeBytes { writer.value(json: $0) }
+    }
+
+    private static func write(_ observer: ObserverInfo, into writer: inout JSONWriter) {
+        writer.beginObject()
         writer.key("name")
         writer.value(observer.name)
         writer.key("type")

@@ -45,7 +45,7 @@ public final class JSONLinesFile {
     }
 
     /// Appends one rendered line (already ending in a newline).
-    public func write(line: [UInt8]) {
+    public func write(line: UnsafeRawBufferPointer) {
         guard failure == nil else {
             linesLost &+= 1
             return

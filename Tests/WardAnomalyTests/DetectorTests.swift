@@ -392,7 +392,7 @@ extension DetectionEngine {
         writer.beginObject()
         alert.encode(into: &writer)
         writer.endObject()
-        let text = String(decoding: writer.bytes, as: UTF8.self)
+        let text = writer.text
         #expect(text == #"{"rule":{"name":"lateral_movement","id":"WW-1201"},"event":{"kind":"alert","dataset":"wardwatch.alert","severity":9,"risk_score":95},"message":"x \"y\"","threat":{"technique":{"id":"T1021.002"}},"wardwatch":{"alert":{"flow_uids":["C00000000000","C0000000000z","C00000000010"],"first":"1970-01-01T00:00:00.000000Z","last":"1970-01-01T00:00:01.500000Z","statistic":27.000,"threshold":5.250,"suppressed_repeats":3}}}"#)
     }
 

@@ -183,14 +183,14 @@ import WardTestSupport
         let path = directory.appendingPathComponent("events.jsonl").path
         for _ in 0..<2 {
             let file = try JSONLinesFile(path: path, append: true)
-            file.write(line: Array("{}\n".utf8))
+            Array("{}\n".utf8).withUnsafeBytes { file.write(line: $0) }
             file.flush()
         }
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "{}\n{}\n")
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
         let replay = try JSONLinesFile(path: path)
-        replay.write(line: Array("{}\n".utf8))
+        Array("{}\n".utf8).withUnsafeBytes { replay.write(line: $0) }
         replay.flush()
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "{}\n")
     }

@@ -20,14 +20,14 @@ import WardCore
         writer.key("e")
         writer.value(fixedPoint: 12_345, decimals: 3)
         writer.endObject()
-        #expect(String(decoding: writer.bytes, as: UTF8.self) == #"{"a":1,"b":{"c":true,"d":["x",-2]},"e":12.345}"#)
+        #expect(writer.text == #"{"a":1,"b":{"c":true,"d":["x",-2]},"e":12.345}"#)
     }
 
     @Test func escapesControlCharactersQuotesAndInvalidUTF8() throws {
         var writer = JSONWriter()
         let raw: [UInt8] = [0x22, 0x5C, 0x0A, 0x01, 0x41, 0xFF, 0xC3, 0xA9, 0xE2, 0x82]
         raw.withUnsafeBytes { writer.value(utf8: $0.bytes) }
-        let text = String(decoding: writer.bytes, as: UTF8.self)
+        let text = writer.text
         #expect(text == "\"\\\"\\\\\\n\\u0001A\u{FFFD}é\u{FFFD}\u{FFFD}\"")
         // Whatever the input, the output parses as JSON.
         let parsed = try JSONSerialization.jsonObject(with: Data(("[" + text + "]").utf8), options: [])
@@ -45,7 +45,48 @@ import WardCore
     func formatsRFC3339Timestamps(nanoseconds: Int64, expected: String) {
         var writer = JSONWriter()
         writer.value(PacketTime(nanoseconds: nanoseconds))
-        #expect(String(decoding: writer.bytes, as: UTF8.self) == "\"\(expected)\"")
+        #expect(writer.text == "\"\(expected)\"")
+    }
+}
+
+extension JSONWriterTests {
+    @Test func growsPastItsFirstCapacityKeepingEveryByte() {
+        var writer = JSONWriter(capacity: 1)
+        writer.beginArray()
+        for index in 0..<2_000 { writer.value(index) }
+        writer.value(utf8: Array(repeating: UInt8(ascii: "\""), count: 500).span.bytes)
+        writer.endArray()
+        let expected =
+            "[" + (0..<2_000).map(String.init).joined(separator: ",") + ",\""
+            + String(repeating: "\\\"", count: 500) + "\"]"
+        #expect(writer.text == expected)
+        #expect(writer.count == expected.utf8.count)
+    }
+
+    @Test func reusesTheFormattedSecondOnlyWithinThatSecond() {
+        var writer = JSONWriter()
+        writer.beginArray()
+        for nanoseconds: Int64 in [1_300_475_167_096_535_000, 1_300_475_167_999_999_999, 1_300_475_168_000_000_000, 0] {
+            writer.value(PacketTime(nanoseconds: nanoseconds))
+        }
+        writer.endArray()
+        #expect(
+            writer.text
+                == #"["2011-03-18T19:06:07.096535Z","2011-03-18T19:06:07.999999Z","2011-03-18T19:06:08.000000Z","#
+                + #""1970-01-01T00:00:00.000000Z"]"#)
+    }
+
+    @Test func writesPreRenderedJSONAndDropsTheNewline() {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("a")
+        Array(#"{"b":[1,2]}"#.utf8).withUnsafeBytes { writer.value(json: $0) }
+        writer.key("c")
+        writer.value(false)
+        writer.endObject()
+        writer.appendNewline()
+        writer.removeLast(1)
+        #expect(writer.text == #"{"a":{"b":[1,2]},"c":false}"#)
     }
 }
 

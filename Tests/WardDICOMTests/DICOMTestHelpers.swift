@@ -169,7 +169,7 @@ enum Harness {
         record.encode(into: &writer)
         writer.endObject()
         writer.endObject()
-        return String(decoding: writer.bytes, as: UTF8.self)
+        return writer.text
     }
 }
 

@@ -154,7 +154,7 @@ private func address(_ text: String) throws -> IPAddress { try #require(IPAddres
         writer.endObject()
         writer.endObject()
         #expect(
-            String(decoding: writer.bytes, as: UTF8.self) == #"""
+            writer.text == #"""
                 {"destination":{"ip":"81.2.69.5","geo":{"country_iso_code":"GB","country_name":"United Kingdom"},\#
                 "as":{"number":20712,"organization":{"name":"Andrews & Arnold Ltd"}}}}
                 """#)
@@ -170,7 +170,7 @@ private func address(_ text: String) throws -> IPAddress { try #require(IPAddres
         enricher.encode(GeoIPResult(), into: &writer)
         writer.endObject()
         #expect(
-            String(decoding: writer.bytes, as: UTF8.self)
+            writer.text
                 == #"{"as":{"number":64496}},{"geo":{"country_iso_code":"SE"}}"#)
     }
 
@@ -180,7 +180,7 @@ private func address(_ text: String) throws -> IPAddress { try #require(IPAddres
         enricher.encode(GeoIPResult(organization: "Quote \" Backslash \\"), into: &writer)
         writer.endObject()
         #expect(
-            String(decoding: writer.bytes, as: UTF8.self)
+            writer.text
                 == #"{"as":{"organization":{"name":"Quote \" Backslash \\"}}}"#)
     }
 }

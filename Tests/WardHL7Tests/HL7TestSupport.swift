@@ -119,6 +119,6 @@ func renderJSON(_ record: HL7MessageRecord) -> String {
     record.encode(into: &writer)
     writer.endObject()
     writer.endObject()
-    return String(decoding: writer.bytes, as: UTF8.self)
+    return writer.text
 }
 

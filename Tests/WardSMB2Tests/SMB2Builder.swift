@@ -210,7 +210,7 @@ func encode(_ record: SMB2Record) -> String {
     writer.beginObject()
     record.encode(into: &writer)
     writer.endObject()
-    return String(decoding: writer.bytes, as: UTF8.self)
+    return writer.text
 }
 
 func fileRecords(_ analyzer: inout SMB2Analyzer) -> [SMB2FileRecord] {
