@@ -13,7 +13,7 @@
 # Environment:
 #   BENCH_SKIP_BUILD=1   do not run `swift build` (use the existing binary)
 #   BENCH_TOOLS=REGEX    only run tools whose label matches (e.g. 'wardwatch');
-#                        pcap-floor always runs (it counts packets and bytes)
+#                        the pcap-floor rows always run (they count packets and bytes)
 #   BENCH_TIMEOUT=SECS   kill a run after SECS (default 3600); row shows FAIL
 #   BENCH_CPU=N          CPU to pin to (default 1)
 #   BENCH_WORKER_CPUS=L  CPUs for the --workers rows (default all: 0-N)
@@ -42,6 +42,8 @@ CAPTURES=(mix smb-read flows-1m)
 # The floor must stay first: the other rows are compared with it.
 TOOLS=(
     "pcap-floor|$BIN/pcap-floor {}"
+    # The floor again, reading through a 64 KiB stdio buffer as wardwatch does.
+    "pcap-floor-64k|$BIN/pcap-floor -b 65536 {}"
     "wardwatch-flows|$WARDWATCH replay --flows --no-analyzers --events /dev/null --quiet {}"
     "wardwatch|$WARDWATCH replay --flows --events /dev/null --quiet {}"
     # Two workers on both CPUs (reader, two engines, detection and output threads).
@@ -115,7 +117,7 @@ for capfile in "${captures[@]}"; do
         cpus=$BENCH_CPU
         if [[ $cmd == *"|"* ]]; then cpus=${cmd##*|}; cmd=${cmd%|*}; fi
         # the floor always runs: it also counts packets and bytes
-        [[ -n ${BENCH_TOOLS:-} && $label != pcap-floor && ! $label =~ $BENCH_TOOLS ]] && continue
+        [[ -n ${BENCH_TOOLS:-} && $label != pcap-floor* && ! $label =~ $BENCH_TOOLS ]] && continue
         read -r -a argv <<<"${cmd//\{\}/$capfile}"
         if ! command -v "${argv[0]}" >/dev/null; then
             log "$label: ${argv[0]} not found, skipped"
@@ -138,13 +140,13 @@ done
     for capfile in "${captures[@]}"; do
         echo "  $(basename "$capfile" .pcap): $(stat -c %s "$capfile") bytes, ${PKTS[$(basename "$capfile" .pcap)]:-?} packets"
     done
-    echo "times are wall seconds; x-floor = t / t(pcap-floor); ww/ndpi, ww/tshark = t(wardwatch row) / t(other): < 1 means WardWatch is faster"
+    echo "times are wall seconds; x-floor = t / t(pcap-floor); x-floor-64k = t / t(pcap-floor-64k), the floor read through wardwatch's 64 KiB buffer; ww/ndpi, ww/tshark = t(wardwatch row) / t(other): < 1 means WardWatch is faster"
     echo
     { echo "- 0 0"; for c in "${!PKTS[@]}"; do echo "$c ${PKTS[$c]} ${BYTES[$c]}"; done; } >"$rows.caps"
     awk '
         BEGIN {
-            fmt = "%-16s %-10s %10s %9s %11s %8s %8s %9s %8s %8s %9s\n"
-            printf fmt, "tool", "capture", "packets", "seconds", "packets/s", "Gbit/s", "CPU s", "RSS MB", "x-floor", "ww/ndpi", "ww/tshark"
+            fmt = "%-16s %-10s %10s %9s %11s %8s %8s %9s %8s %10s %8s %9s\n"
+            printf fmt, "tool", "capture", "packets", "seconds", "packets/s", "Gbit/s", "CPU s", "RSS MB", "x-floor", "x-floor-64k", "ww/ndpi", "ww/tshark"
         }
         FNR == NR { P[$1] = $2 + 0; B[$1] = $3 + 0; next }
         { n++; L[n] = $1; C[n] = $2; RC[n] = $3; W[n] = $4; CPU[n] = $5; RSS[n] = $6
@@ -153,19 +155,20 @@ done
             for (i = 1; i <= n; i++) {
                 l = L[i]; c = C[i]; w = W[i]; p = P[c]; b = B[c]
                 if (RC[i] != "0") {
-                    printf fmt, l, c, p, (RC[i] == "missing" ? "missing" : "FAIL(" RC[i] ")"), "-", "-", CPU[i], (RSS[i] == "-" ? "-" : sprintf("%.1f", RSS[i] / 1024)), "-", "-", "-"
+                    printf fmt, l, c, p, (RC[i] == "missing" ? "missing" : "FAIL(" RC[i] ")"), "-", "-", CPU[i], (RSS[i] == "-" ? "-" : sprintf("%.1f", RSS[i] / 1024)), "-", "-", "-", "-"
                     continue
                 }
                 ws = (w > 0) ? w : 0.001
                 pps = sprintf("%.0f", p / ws); gbps = sprintf("%.3f", b * 8 / ws / 1e9)
                 f = ((l != "pcap-floor") && (("pcap-floor", c) in T)) ? sprintf("%.2f", ws / (T["pcap-floor", c] > 0 ? T["pcap-floor", c] : 0.001)) : "-"
                 if (l == "pcap-floor") f = "1.00"
+                f1 = (("pcap-floor-64k", c) in T) ? sprintf("%.2f", ws / (T["pcap-floor-64k", c] > 0 ? T["pcap-floor-64k", c] : 0.001)) : "-"
                 rn = rt = "-"
                 if (l ~ /^wardwatch/) {
                     if (("ndpiReader", c) in T) rn = sprintf("%.2f", ws / (T["ndpiReader", c] > 0 ? T["ndpiReader", c] : 0.001))
                     if (("tshark", c) in T) rt = sprintf("%.2f", ws / (T["tshark", c] > 0 ? T["tshark", c] : 0.001))
                 }
-                printf fmt, l, c, p, w, pps, gbps, CPU[i], sprintf("%.1f", RSS[i] / 1024), f, rn, rt
+                printf fmt, l, c, p, w, pps, gbps, CPU[i], sprintf("%.1f", RSS[i] / 1024), f, f1, rn, rt
             }
         }' "$rows.caps" "$rows"
 } | sed 's/ *$//' | tee "$RESULTS"

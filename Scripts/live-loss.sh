@@ -71,9 +71,19 @@ print("\n".join(sorted(f"{key} {packets} {size}" for key, (packets, size) in tot
 EOF
 }
 
+# Events file -> "ipv4+arp packets kernel drops" from its final stats record.
+counted_packets() {
+    python3 -c '
+import json, sys
+stats = [json.loads(l) for l in open(sys.argv[1]) if "\"wardwatch.stats\"" in l][-1]["wardwatch"]["stats"]
+print(stats["ipv4_packets"] + stats["arp_packets"], stats.get("kernel_drops", 0))' "$1"
+}
+
 "$BIN" replay --quiet --flows --events "$WORK/reference.jsonl" "$CAPTURE"
 ipv4_flows "$WORK/reference.jsonl" >"$WORK/reference.flows"
 REFERENCE_FLOWS=$(wc -l <"$WORK/reference.flows")
+# Counted: the capture's IPv4 and ARP packets (the veth adds IPv6 of its own).
+read -r expected _ < <(counted_packets "$WORK/reference.jsonl")
 CAPTURE_PACKETS=$(capinfos -T -r -c "$CAPTURE" 2>/dev/null | cut -f2 || echo "?")
 log "capture $CAPTURE: $CAPTURE_PACKETS packets, $REFERENCE_FLOWS IPv4 flows"
 
@@ -100,17 +110,9 @@ for rate in $RATES; do
         sleep 1
         kill -TERM "$pid"
         wait "$pid" || true
-        read -r counted drops < <(python3 -c '
-import json, sys
-stats = [json.loads(l) for l in open(sys.argv[1]) if "\"wardwatch.stats\"" in l][-1]["wardwatch"]["stats"]
-print(stats["ipv4_packets"] + stats["arp_packets"], stats.get("kernel_drops", 0))' "$events")
+        read -r counted drops < <(counted_packets "$events")
         missing=$(comm -23 "$WORK/reference.flows" <(ipv4_flows "$events") | wc -l)
         clean=no
-        # Counted: the capture's IPv4 and ARP packets (the veth adds IPv6 of its own).
-        expected=$(python3 -c '
-import json, sys
-stats = [json.loads(l) for l in open(sys.argv[1]) if "\"wardwatch.stats\"" in l][-1]["wardwatch"]["stats"]
-print(stats["ipv4_packets"] + stats["arp_packets"])' "$WORK/reference.jsonl")
         if [[ $counted == "$expected" && $drops == 0 && $missing == 0 ]]; then clean=yes; best[$label]=$rate; fi
         printf '%-22s %10s %10s %10s %8s %12s %s\n' "$label" "$rate" "$pps" "$counted/$expected" "$drops" \
             "$((REFERENCE_FLOWS - missing))/$REFERENCE_FLOWS" "$clean" | tee -a "$WORK/live-loss.txt"

@@ -16,19 +16,6 @@ enum LiveWorkers {
     /// Wall-clock length of a detection epoch, in nanoseconds.
     static let epochNanoseconds: UInt64 = 250_000_000
 
-    /// What one worker leaves behind.
-    final class WorkerOutcome: @unchecked Sendable {
-        var statistics = SensorStatistics()
-        var hosts: [HostRecord] = []
-        var peerPairs: [(IPAddress, IPAddress)] = []
-        var macs: [MACRecord] = []
-        var firstPacketTime: PacketTime?
-        var lastPacketTime: PacketTime = .zero
-        var kernelDrops: (dropped: UInt64, interfaceDropped: UInt64)?
-        var problem: String?
-        let done = DispatchSemaphore(value: 0)
-    }
-
     /// The settings a worker thread needs (all plain values).
     struct WorkerSettings: @unchecked Sendable {
         var index: Int
@@ -120,28 +107,12 @@ enum LiveWorkers {
         let detection = coordinator.finish()
         output.finish()
 
-        var statistics = SensorStatistics()
         var drops: (dropped: UInt64, interfaceDropped: UInt64) = (0, 0)
-        for outcome in outcomes {
-            statistics.add(outcome.statistics)
-            if let kernel = outcome.kernelDrops {
-                drops.dropped &+= kernel.dropped
-                drops.interfaceDropped &+= kernel.interfaceDropped
-            }
+        for kernel in outcomes.compactMap(\.kernelDrops) {
+            drops.dropped &+= kernel.dropped
+            drops.interfaceDropped &+= kernel.interfaceDropped
         }
-        let hosts = HostRecordMerge.merge(outcomes.map(\.hosts), peerPairs: outcomes.map(\.peerPairs))
-        let macs = HostRecordMerge.merge(outcomes.map(\.macs))
-        statistics.hosts = hosts.count
-        statistics.macs = macs.count
-        statistics.alerts = coordinator.alerts
-        statistics.reloads = coordinator.reloads
-        let tables = detection.statistics
-        statistics.detectorEvictions = UInt64(tables.tableEvictions)
-        statistics.alertsDropped = UInt64(tables.droppedAlerts)
-        let totals = RunTotals(
-            statistics: statistics, hosts: hosts, macs: macs, learned: detection.learnedState(),
-            alertLines: coordinator.alertLines, firstPacketTime: outcomes.compactMap(\.firstPacketTime).min(),
-            lastPacketTime: outcomes.map(\.lastPacketTime).max() ?? .zero)
+        let totals = RunTotals(merging: outcomes, coordinator: coordinator, detection: detection)
         return finishRun(
             totals, output: output, options: options, problems: outcomes.compactMap(\.problem), kernelDrops: drops)
     }
@@ -201,13 +172,7 @@ enum LiveWorkers {
             context.engine.finish()
             settings.channel.close()
             settings.output?.close()
-            outcome.statistics = context.engine.currentStatistics
-            outcome.hosts = context.engine.flows.hosts.allHosts
-            outcome.peerPairs = context.engine.flows.hosts.peerPairList
-            outcome.macs = context.engine.flows.hosts.allMACs
-            outcome.firstPacketTime = context.engine.firstPacketTime
-            outcome.lastPacketTime = context.engine.now
-            outcome.done.signal()
+            outcome.complete(with: context.engine)
         }
         thread.name = "wardwatch-capture-\(settings.index)"
         thread.start()

@@ -36,17 +36,6 @@ enum ParallelReplay {
         case none, tick, epochEnd
     }
 
-    /// What one worker leaves behind.
-    final class WorkerOutcome: @unchecked Sendable {
-        var statistics = SensorStatistics()
-        var hosts: [HostRecord] = []
-        var peerPairs: [(IPAddress, IPAddress)] = []
-        var macs: [MACRecord] = []
-        var firstPacketTime: PacketTime?
-        var lastPacketTime: PacketTime = .zero
-        let done = DispatchSemaphore(value: 0)
-    }
-
     static func run(
         source: inout FileReplay, workers count: Int, options: RunOptions, progress: (ReplayProgress) -> Void
     ) -> RunReport {
@@ -97,20 +86,7 @@ enum ParallelReplay {
         let detection = coordinator.finish()
         output.finish()
 
-        var statistics = SensorStatistics()
-        for outcome in outcomes { statistics.add(outcome.statistics) }
-        let hosts = HostRecordMerge.merge(outcomes.map(\.hosts), peerPairs: outcomes.map(\.peerPairs))
-        let macs = HostRecordMerge.merge(outcomes.map(\.macs))
-        statistics.hosts = hosts.count
-        statistics.macs = macs.count
-        statistics.alerts = coordinator.alerts
-        let detectorCounts = detection.statistics
-        statistics.detectorEvictions = UInt64(detectorCounts.tableEvictions)
-        statistics.alertsDropped = UInt64(detectorCounts.droppedAlerts)
-        let totals = RunTotals(
-            statistics: statistics, hosts: hosts, macs: macs, learned: detection.learnedState(),
-            alertLines: coordinator.alertLines, firstPacketTime: outcomes.compactMap(\.firstPacketTime).min(),
-            lastPacketTime: outcomes.map(\.lastPacketTime).max() ?? .zero)
+        let totals = RunTotals(merging: outcomes, coordinator: coordinator, detection: detection)
         return finishRun(totals, output: output, options: options, problems: source.problems)
     }
 
@@ -171,13 +147,7 @@ enum ParallelReplay {
             engine.finish()
             channel.close()
             output?.close()
-            outcome.statistics = engine.currentStatistics
-            outcome.hosts = engine.flows.hosts.allHosts
-            outcome.peerPairs = engine.flows.hosts.peerPairList
-            outcome.macs = engine.flows.hosts.allMACs
-            outcome.firstPacketTime = engine.firstPacketTime
-            outcome.lastPacketTime = engine.now
-            outcome.done.signal()
+            outcome.complete(with: engine)
         }
         thread.name = name
         thread.start()

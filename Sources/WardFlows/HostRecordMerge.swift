@@ -6,17 +6,7 @@ public enum HostRecordMerge {
     /// One record per address from all `tables` (each from `HostTable.allHosts`), ordered by address, with
     /// `distinctPeers` recounted from the union of the tables' peer pairs (`HostTable.peerPairList`).
     public static func merge(_ tables: [[HostRecord]], peerPairs: [[(IPAddress, IPAddress)]]) -> [HostRecord] {
-        var merged: [IPAddress: HostRecord] = [:]
-        for table in tables {
-            for host in table {
-                if var held = merged[host.address] {
-                    held.absorb(host)
-                    merged[host.address] = held
-                } else {
-                    merged[host.address] = host
-                }
-            }
-        }
+        let merged = combine(tables, by: \.address) { $0.absorb($1) }
         var peers: [IPAddress: UInt32] = [:]
         var seen = Set<PeerPair>()
         for list in peerPairs {
@@ -34,18 +24,25 @@ public enum HostRecordMerge {
 
     /// One record per MAC from all `tables` (each from `HostTable.allMACs`), ordered by MAC.
     public static func merge(_ tables: [[MACRecord]]) -> [MACRecord] {
-        var merged: [MACAddress: MACRecord] = [:]
+        combine(tables, by: \.mac) { $0.absorb($1) }.values.sorted { $0.mac < $1.mac }
+    }
+
+    /// One record per key from all `tables`: the first one met, absorbing every later one with the same key.
+    private static func combine<Record, Key: Hashable>(
+        _ tables: [[Record]], by key: (Record) -> Key, absorb: (inout Record, Record) -> Void
+    ) -> [Key: Record] {
+        var merged: [Key: Record] = [:]
         for table in tables {
             for record in table {
-                if var held = merged[record.mac] {
-                    held.absorb(record)
-                    merged[record.mac] = held
+                let recordKey = key(record)
+                if merged[recordKey] != nil {
+                    absorb(&merged[recordKey]!, record)
                 } else {
-                    merged[record.mac] = record
+                    merged[recordKey] = record
                 }
             }
         }
-        return merged.values.sorted { $0.mac < $1.mac }
+        return merged
     }
 }
 

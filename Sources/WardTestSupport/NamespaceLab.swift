@@ -23,6 +23,15 @@ public struct NamespaceLab {
         return true
     }()
 
+    /// A lab named after `name`, freshly made: leftovers of an earlier run are removed first. Pair it with
+    /// `defer { lab.tearDown() }`.
+    public static func started(name: String) throws -> NamespaceLab {
+        let lab = NamespaceLab(name: name)
+        lab.tearDown()
+        try lab.up()
+        return lab
+    }
+
     /// Creates the namespaces and the veth pair, addressed and up.
     public func up() throws {
         try run("ip", "netns", "add", sensor)

@@ -10,9 +10,7 @@ import WardTestSupport
 
     @Test(.enabled(if: namespacesAvailable, "needs root and network namespaces (ip netns)"))
     func capturesOnVethFlushesOnSIGTERMAndDropsRoot() throws {
-        let lab = NamespaceLab(name: "wwlive")
-        lab.tearDown()
-        try lab.up()
+        let lab = try NamespaceLab.started(name: "wwlive")
         defer { lab.tearDown() }
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -69,9 +67,7 @@ import WardTestSupport
     /// the sensor opens the capture and then holds no capability at all.
     @Test(.enabled(if: namespacesAvailable && which("setpriv") != nil, "needs root, namespaces and setpriv"))
     func unprivilegedDaemonDropsItsCapabilitiesAfterOpening() throws {
-        let lab = NamespaceLab(name: "wwlive")
-        lab.tearDown()
-        try lab.up()
+        let lab = try NamespaceLab.started(name: "wwlive")
         defer { lab.tearDown() }
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -99,9 +95,7 @@ import WardTestSupport
     /// sensor killed with SIGKILL keeps what it learned up to its last checkpoint, in a DB that still opens.
     @Test(.enabled(if: namespacesAvailable, "needs root and network namespaces (ip netns)"), arguments: ["1", "2"])
     func liveLearningAndCheckpointsSurviveSIGKILL(workers: String) throws {
-        let lab = NamespaceLab(name: "wwlive")
-        lab.tearDown()
-        try lab.up()
+        let lab = try NamespaceLab.started(name: "wwlive")
         defer { lab.tearDown() }
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -154,9 +148,7 @@ import WardTestSupport
     /// raised, not one frame leaves the monitored interface (its transmit counter does not move).
     @Test(.enabled(if: namespacesAvailable, "needs root and network namespaces (ip netns)"))
     func sensorNeverTransmitsOnTheMonitoredInterface() throws {
-        let lab = NamespaceLab(name: "wwlive")
-        lab.tearDown()
-        try lab.up()
+        let lab = try NamespaceLab.started(name: "wwlive")
         defer { lab.tearDown() }
         let ip = which("ip")!
         // A mirror port: no address, no IPv6, so the kernel itself has no reason to send anything either.
@@ -191,9 +183,7 @@ import WardTestSupport
     /// over both workers' flows).
     @Test(.enabled(if: namespacesAvailable && which("tcpreplay") != nil, "needs root, namespaces and tcpreplay"))
     func workersShareTheLinkThroughPacketFanout() throws {
-        let lab = NamespaceLab(name: "wwfan")
-        lab.tearDown()
-        try lab.up()
+        let lab = try NamespaceLab.started(name: "wwfan")
         defer { lab.tearDown() }
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

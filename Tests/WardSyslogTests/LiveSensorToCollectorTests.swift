@@ -10,9 +10,7 @@ import WardTestSupport
     @Test(.enabled(if: NamespaceLab.available, "needs root and network namespaces (ip netns)"))
     func liveEventsReachRsyslogAcrossReloadAndShutdown() throws {
         let collector = try RsyslogCollector()
-        let lab = NamespaceLab(name: "wwsys")
-        lab.tearDown()
-        try lab.up()
+        let lab = try NamespaceLab.started(name: "wwsys")
         defer { lab.tearDown() }
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
