@@ -117,13 +117,16 @@ public struct FlowTable: ~Copyable {
 
     /// The slots of every flow held, ordered by first packet time then uid (for the end of a capture: remove them
     /// one by one with `removeFlow(at:)`, without copying the whole table).
+    ///
+    /// The sort keys are read once per flow into one contiguous array: comparing through the slots would load two
+    /// 248-byte records and hash two uids per comparison (a million flows: 20 million comparisons, mostly cache
+    /// misses).
     public func slotsInFirstSeenOrder() -> [Int32] {
-        var order = index.slots()
-        order.sort {
-            let (left, right) = (slots[Int($0)], slots[Int($1)])
-            return left.firstSeen != right.firstSeen ? left.firstSeen < right.firstSeen : left.uid < right.uid
+        var order = index.slots().map { slot in
+            (firstSeen: slots[Int(slot)].firstSeen, uid: slots[Int(slot)].uid, slot: slot)
         }
-        return order
+        order.sort { $0.firstSeen != $1.firstSeen ? $0.firstSeen < $1.firstSeen : $0.uid < $1.uid }
+        return order.map(\.slot)
     }
 
     /// Removes the flow in `slot` and returns it.

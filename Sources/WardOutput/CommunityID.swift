@@ -168,14 +168,15 @@ enum SHA1 {
         }
         let h: (UInt32, UInt32, UInt32, UInt32, UInt32) = (0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0)
         var (a, b, c, d, e) = h
-        for t in 0..<80 {
-            let (f, k): (UInt32, UInt32) =
-                t < 20 ? ((b & c) | (~b & d), 0x5A82_7999)
-                : t < 40 ? (b ^ c ^ d, 0x6ED9_EBA1)
-                : t < 60 ? ((b & c) | (b & d) | (c & d), 0x8F1B_BCDC) : (b ^ c ^ d, 0xCA62_C1D6)
-            let temp = (a << 5 | a >> 27) &+ f &+ e &+ k &+ w[t]
+        // The four rounds as four loops, so no step picks its function and constant at run time.
+        @inline(__always) func step(_ f: UInt32, _ k: UInt32, _ word: UInt32) {
+            let temp = (a << 5 | a >> 27) &+ f &+ e &+ k &+ word
             (e, d, c, b, a) = (d, c, b << 30 | b >> 2, a, temp)
         }
+        for t in 0..<20 { step((b & c) | (~b & d), 0x5A82_7999, w[t]) }
+        for t in 20..<40 { step(b ^ c ^ d, 0x6ED9_EBA1, w[t]) }
+        for t in 40..<60 { step((b & c) | (b & d) | (c & d), 0x8F1B_BCDC, w[t]) }
+        for t in 60..<80 { step(b ^ c ^ d, 0xCA62_C1D6, w[t]) }
         var digest = Digest(repeating: 0)
         let words: InlineArray<5, UInt32> = [h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e]
         for index in 0..<5 {
