@@ -83,8 +83,9 @@ public struct Engine: ~Copyable {
 
     /// Processes one packet borrowed from the capture.
     public mutating func process(_ frame: RawSpan, wireLength: Int, linkType: LinkType, time: PacketTime) {
-        process(PacketDecoder.decode(frame, wireLength: wireLength, linkType: linkType), frame: frame,
-                wireLength: wireLength, time: time)
+        var packet = DecodedPacket()
+        PacketDecoder.decode(frame, wireLength: wireLength, linkType: linkType, into: &packet)
+        process(packet, frame: frame, wireLength: wireLength, time: time)
     }
 
     /// Processes one packet already decoded (by the replay reader that shards packets over workers).

@@ -9,12 +9,20 @@ public enum PacketDecoder {
     /// Decodes `frame` (the captured bytes; `wireLength` is the length on the wire) of link type `linkType`.
     public static func decode(_ frame: RawSpan, wireLength: Int, linkType: LinkType) -> DecodedPacket {
         var packet = DecodedPacket()
+        decode(frame, wireLength: wireLength, linkType: linkType, into: &packet)
+        return packet
+    }
+
+    /// Decodes `frame` into `packet`, which starts afresh: the per-packet form, writing each field where the caller
+    /// keeps the packet instead of returning a 200-byte struct to be copied (a copy whose wide loads stall on the
+    /// narrow stores that just wrote the fields).
+    public static func decode(_ frame: RawSpan, wireLength: Int, linkType: LinkType, into packet: inout DecodedPacket) {
+        packet = DecodedPacket()
         do {
             try decodeLayers(frame, wireLength: max(wireLength, frame.byteCount), linkType: linkType, into: &packet)
         } catch {
             packet.anomaly = error
         }
-        return packet
     }
 
     @inline(__always)
@@ -149,13 +157,14 @@ public enum PacketDecoder {
         var payloadLength: Int
         switch packet.ipProtocol {
         case 6:
-            let tcp = try TCPHeader.decode(bytes, at: offset)
+            // Decoded in place: a whole `TCPHeader` copied in would be read back with wide loads that stall on the
+            // narrow stores that built it.
+            try TCPHeader.decode(bytes, at: offset, into: &packet.tcp)
             packet.transport = .tcp
-            packet.tcp = tcp
-            packet.sourcePort = tcp.sourcePort
-            packet.destinationPort = tcp.destinationPort
-            if tcp.hasBadOption { record(.tcpBadOptionLength, in: &packet) }
-            headerLength = tcp.headerLength
+            packet.sourcePort = packet.tcp.sourcePort
+            packet.destinationPort = packet.tcp.destinationPort
+            if packet.tcp.hasBadOption { record(.tcpBadOptionLength, in: &packet) }
+            headerLength = packet.tcp.headerLength
             guard headerLength <= wireLength else { throw .tcpBadDataOffset }
             payloadLength = wireLength - headerLength
         case 17:

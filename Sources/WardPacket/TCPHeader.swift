@@ -33,10 +33,18 @@ public struct TCPHeader: Sendable, BitwiseCopyable {
 
     /// Decodes the header at `offset`.
     /// - Throws: `truncatedTCP`, `tcpBadDataOffset`.
-    @inline(__always)
     public static func decode(_ bytes: RawSpan, at offset: Int) throws(DecodeAnomaly) -> TCPHeader {
-        guard bytes.contains(offset: offset, length: 20) else { throw .truncatedTCP }
         var header = TCPHeader()
+        try decode(bytes, at: offset, into: &header)
+        return header
+    }
+
+    /// Decodes the header at `offset` into `header`, which must be fresh (`TCPHeader()`); on a throw it may hold
+    /// part of the header.
+    /// - Throws: `truncatedTCP`, `tcpBadDataOffset`.
+    @inline(__always)
+    public static func decode(_ bytes: RawSpan, at offset: Int, into header: inout TCPHeader) throws(DecodeAnomaly) {
+        guard bytes.contains(offset: offset, length: 20) else { throw .truncatedTCP }
         header.sourcePort = bytes.loadUInt16(at: offset)
         header.destinationPort = bytes.loadUInt16(at: offset + 2)
         header.sequenceNumber = bytes.loadUInt32(at: offset + 4)
@@ -47,7 +55,6 @@ public struct TCPHeader: Sendable, BitwiseCopyable {
         guard header.headerLength >= 20 else { throw .tcpBadDataOffset }
         guard bytes.contains(offset: offset, length: header.headerLength) else { throw .truncatedTCP }
         header.readOptions(bytes, from: offset + 20, to: offset + header.headerLength)
-        return header
     }
 
     private mutating func readOptions(_ bytes: RawSpan, from start: Int, to end: Int) {
