@@ -19,53 +19,66 @@ public struct EthernetHeader: Sendable, BitwiseCopyable {
 
     /// Decodes the header at the start of `frame`.
     /// - Throws: `truncatedLinkHeader`, `truncatedVLANTag`, `tooManyVLANTags`, `truncatedMPLS`, `truncatedLLC`.
-    @inline(__always)
     public static func decode(_ frame: RawSpan) throws(DecodeAnomaly) -> EthernetHeader {
+        var vlan = VLANTags.none
+        var etherType: UInt16 = 0
+        let payloadOffset = try decodeTags(frame, vlan: &vlan, etherType: &etherType)
+        return EthernetHeader(
+            destination: MACAddress(frame, at: 0), source: MACAddress(frame, at: 6), vlan: vlan, etherType: etherType,
+            payloadOffset: payloadOffset)
+    }
+
+    /// Walks the header's tags, labels and LLC/SNAP (the MACs are at 0 and 6 once this returns), writing the VLAN
+    /// tags and the payload's EtherType where the caller keeps them; returns the payload's offset. The decoder's
+    /// per-packet form: nothing is returned in a struct to be copied.
+    /// - Throws: `truncatedLinkHeader`, `truncatedVLANTag`, `tooManyVLANTags`, `truncatedMPLS`, `truncatedLLC`.
+    @inline(__always)
+    public static func decodeTags(
+        _ frame: RawSpan, vlan: inout VLANTags, etherType: inout UInt16
+    ) throws(DecodeAnomaly) -> Int {
         guard frame.byteCount >= 14 else { throw .truncatedLinkHeader }
-        var header = EthernetHeader(
-            destination: MACAddress(frame, at: 0), source: MACAddress(frame, at: 6), vlan: .none,
-            etherType: frame.loadUInt16(at: 12), payloadOffset: 14)
+        etherType = frame.loadUInt16(at: 12)
+        var payloadOffset = 14
         var stacked = 0
         while true {
-            switch header.etherType {
+            switch etherType {
             case 0x8100, 0x88A8, 0x9100:  // 802.1Q, 802.1ad, legacy QinQ
                 stacked += 1
                 guard stacked <= maximumStackedTags else { throw .tooManyVLANTags }
-                guard frame.contains(offset: header.payloadOffset, length: 4) else { throw .truncatedVLANTag }
-                header.vlan.push(frame.loadUInt16(at: header.payloadOffset) & 0x0FFF)
-                header.etherType = frame.loadUInt16(at: header.payloadOffset + 2)
-                header.payloadOffset += 4
+                guard frame.contains(offset: payloadOffset, length: 4) else { throw .truncatedVLANTag }
+                vlan.push(frame.loadUInt16(at: payloadOffset) & 0x0FFF)
+                etherType = frame.loadUInt16(at: payloadOffset + 2)
+                payloadOffset += 4
             case 0x8847, 0x8848:  // MPLS unicast/multicast: skip the label stack, guess IP from the version nibble
                 var bottom = false
                 while !bottom {
                     stacked += 1
                     guard stacked <= maximumStackedTags else { throw .tooManyVLANTags }
-                    guard frame.contains(offset: header.payloadOffset, length: 4) else { throw .truncatedMPLS }
-                    bottom = frame.loadUInt32(at: header.payloadOffset) & 0x100 != 0
-                    header.payloadOffset += 4
+                    guard frame.contains(offset: payloadOffset, length: 4) else { throw .truncatedMPLS }
+                    bottom = frame.loadUInt32(at: payloadOffset) & 0x100 != 0
+                    payloadOffset += 4
                 }
-                guard let first = frame.uint8IfPresent(at: header.payloadOffset) else { throw .truncatedMPLS }
+                guard let first = frame.uint8IfPresent(at: payloadOffset) else { throw .truncatedMPLS }
                 switch first >> 4 {
-                case 4: header.etherType = 0x0800
-                case 6: header.etherType = 0x86DD
-                default: header.etherType = 0
+                case 4: etherType = 0x0800
+                case 6: etherType = 0x86DD
+                default: etherType = 0
                 }
-                return header
+                return payloadOffset
             case ..<0x0600:  // an 802.3 length: LLC, perhaps with SNAP carrying an EtherType
-                guard frame.contains(offset: header.payloadOffset, length: 3) else { throw .truncatedLLC }
+                guard frame.contains(offset: payloadOffset, length: 3) else { throw .truncatedLLC }
                 let isSNAP =
-                    frame.loadUInt16(at: header.payloadOffset) == 0xAAAA
-                    && frame.loadUInt8(at: header.payloadOffset + 2) == 0x03
+                    frame.loadUInt16(at: payloadOffset) == 0xAAAA && frame.loadUInt8(at: payloadOffset + 2) == 0x03
                 guard isSNAP else {
-                    header.etherType = 0
-                    return header
+                    etherType = 0
+                    return payloadOffset
                 }
-                guard frame.contains(offset: header.payloadOffset, length: 8) else { throw .truncatedLLC }
-                header.etherType = frame.loadUInt16(at: header.payloadOffset + 6)
-                header.payloadOffset += 8
-                if header.etherType < 0x0600 { return header }
+                guard frame.contains(offset: payloadOffset, length: 8) else { throw .truncatedLLC }
+                etherType = frame.loadUInt16(at: payloadOffset + 6)
+                payloadOffset += 8
+                if etherType < 0x0600 { return payloadOffset }
             default:
-                return header
+                return payloadOffset
             }
         }
     }

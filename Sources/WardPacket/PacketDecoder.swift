@@ -32,12 +32,9 @@ public enum PacketDecoder {
         var offset: Int
         switch linkType {
         case .ethernet:
-            let ethernet = try EthernetHeader.decode(frame)
-            packet.sourceMAC = ethernet.source
-            packet.destinationMAC = ethernet.destination
-            packet.vlan = ethernet.vlan
-            packet.etherType = ethernet.etherType
-            offset = ethernet.payloadOffset
+            offset = try EthernetHeader.decodeTags(frame, vlan: &packet.vlan, etherType: &packet.etherType)
+            packet.sourceMAC = MACAddress(frame, at: 6)
+            packet.destinationMAC = MACAddress(frame, at: 0)
         case .linuxSLL, .linuxSLL2:
             let cooked = try linkType == .linuxSLL ? LinuxCookedHeader.decodeV1(frame) : LinuxCookedHeader.decodeV2(frame)
             packet.sourceMAC = cooked.source
