@@ -1,7 +1,7 @@
 import WardCore
 import WardPacket
 
-/// The flow table: canonical bidirectional flows in a slab, found through a `FlowIndex`, expired in packet time.
+/// The flow table: canonical bidirectional flows in a slab, found through a `SlotIndex`, expired in packet time.
 ///
 /// Each timeout class keeps an intrusive list ordered by last activity, so expiry looks only at list heads and a
 /// packet moves its flow to a list tail in O(1). A flow seen again after its timeout starts anew, so the records
@@ -13,7 +13,7 @@ public struct FlowTable: ~Copyable {
     public let configuration: FlowTableConfiguration
     /// The per-IP and per-MAC tables, updated with every packet.
     public var hosts: HostTable
-    private var index: FlowIndex
+    private var index: SlotIndex<FlowKey>
     private var slots: FixedSlab<FlowRecord>
     private var freeSlots: [Int32] = []
     private var heads = InlineArray<4, Int32>(repeating: -1)
@@ -38,7 +38,7 @@ public struct FlowTable: ~Copyable {
         hosts = HostTable(
             maximumHosts: configuration.maximumHosts, maximumPeerPairs: configuration.maximumPeerPairs,
             maximumMACs: configuration.maximumMACs)
-        index = FlowIndex(maximumFlows: configuration.maximumFlows)
+        index = SlotIndex(maximumKeys: configuration.maximumFlows)
         slots = FixedSlab(capacity: max(1, configuration.maximumFlows))
         timeouts = [
             configuration.tcpTimeout * 1_000_000_000, configuration.udpTimeout * 1_000_000_000,

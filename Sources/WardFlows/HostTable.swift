@@ -2,8 +2,8 @@ import WardCore
 
 /// Bounded per-IP and per-MAC tables: who is on the network, with which MAC, talking to whom, offering what.
 ///
-/// Hosts are found by hashing only when a flow starts; flows then carry a `HostReference`, so per-packet
-/// accounting is an array write. When `maximumHosts` is reached the least recently active host is evicted
+/// Hosts are found through a `SlotIndex` only when a flow starts; flows then carry a `HostReference`, so
+/// per-packet accounting is an array write. When `maximumHosts` is reached the least recently active host is evicted
 /// by a clock sweep (second chance), and the eviction is counted.
 public struct HostTable: ~Copyable {
     /// The most hosts kept.
@@ -12,7 +12,7 @@ public struct HostTable: ~Copyable {
     public let maximumPeerPairs: Int
     /// The most MAC addresses kept.
     public let maximumMACs: Int
-    private var index: [IPAddress: Int32] = [:]
+    private var index: SlotIndex<IPAddress>
     private var slots: FixedSlab<HostRecord>
     private var clockHand = 0
     private(set) var peerPairs: Set<PeerPair> = []
@@ -29,7 +29,7 @@ public struct HostTable: ~Copyable {
         self.maximumHosts = max(1, maximumHosts)
         self.maximumPeerPairs = max(0, maximumPeerPairs)
         self.maximumMACs = max(0, maximumMACs)
-        index.reserveCapacity(min(self.maximumHosts, 4096))
+        index = SlotIndex(maximumKeys: self.maximumHosts)
         slots = FixedSlab(capacity: self.maximumHosts)
     }
 
@@ -38,8 +38,9 @@ public struct HostTable: ~Copyable {
 
     /// The slot for `address`, inserting (and perhaps evicting) as needed.
     public mutating func reference(for address: IPAddress, at time: PacketTime) -> HostReference {
-        if let slot = index[address] {
-            return HostReference(slot: slot, generation: slots[Int(slot)].generation)
+        let held = index.find(address) { slots[Int($0)].address }
+        if held >= 0 {
+            return HostReference(slot: held, generation: slots[Int(held)].generation)
         }
         let slot: Int
         if slots.count < maximumHosts {
@@ -47,13 +48,13 @@ public struct HostTable: ~Copyable {
             slots.append(HostRecord(address: address, at: time))
         } else {
             slot = victimSlot()
-            index[slots[slot].address] = nil
+            index.remove(slots[slot].address, slot: Int32(slot))
             let generation = slots[slot].generation &+ 1
             slots[slot] = HostRecord(address: address, at: time)
             slots[slot].generation = generation
             evictions += 1
         }
-        index[address] = Int32(slot)
+        index.insert(address, slot: Int32(slot))
         return HostReference(slot: Int32(slot), generation: slots[slot].generation)
     }
 
@@ -146,12 +147,13 @@ public struct HostTable: ~Copyable {
 
     /// The record for an address, if held.
     public func host(for address: IPAddress) -> HostRecord? {
-        index[address].map { slots[Int($0)] }
+        let slot = index.find(address) { slots[Int($0)].address }
+        return slot >= 0 ? slots[Int(slot)] : nil
     }
 
     /// All hosts, ordered by address (allocates; for end-of-run output).
     public var allHosts: [HostRecord] {
-        index.values.map { slots[Int($0)] }.sorted { $0.address < $1.address }
+        index.slots().map { slots[Int($0)] }.sorted { $0.address < $1.address }
     }
 
     /// All MACs, ordered by address (allocates; for end-of-run output).
