@@ -55,15 +55,9 @@ public struct DICOMAssociationStateMachine: Sendable {
         record.requestorMaximumPDULength = pdu.maximumPDULength
         record.userIdentityType = pdu.userIdentityType
         record.presentationContextsProposed = pdu.presentationContexts.count
+        // The record's syntaxes are the accepted ones once an A-ASSOCIATE-AC comes (nearly always); the proposed
+        // ones are collected only if the association closes without one (`close`).
         proposed = pdu.presentationContexts
-        var abstracts = DistinctStrings(limit: limits.maximumDistinctValues)
-        var transfers = DistinctStrings(limit: limits.maximumDistinctValues)
-        for context in pdu.presentationContexts {
-            if let abstract = context.abstractSyntax { abstracts.append(abstract) }
-            for transfer in context.transferSyntaxes { transfers.append(transfer) }
-        }
-        record.abstractSyntaxes = abstracts.values
-        record.transferSyntaxes = transfers.values
         current = record
         phase = .requested
         return action
@@ -186,6 +180,17 @@ public struct DICOMAssociationStateMachine: Sendable {
     private mutating func close(at time: PacketTime) -> DICOMAssociationRecord? {
         if current?.result == .incomplete && (phase == .established || phase == .releasing) {
             current?.result = .accepted
+        }
+        if phase == .requested && current != nil {
+            // Never accepted (rejected, aborted, or cut off): the record names what was proposed.
+            var abstracts = DistinctStrings(limit: limits.maximumDistinctValues)
+            var transfers = DistinctStrings(limit: limits.maximumDistinctValues)
+            for context in proposed {
+                if let abstract = context.abstractSyntax { abstracts.append(abstract) }
+                for transfer in context.transferSyntaxes { transfers.append(transfer) }
+            }
+            current?.abstractSyntaxes = abstracts.values
+            current?.transferSyntaxes = transfers.values
         }
         current?.end = time
         let record = current
