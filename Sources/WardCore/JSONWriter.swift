@@ -80,8 +80,7 @@ public struct JSONWriter: ~Copyable {
         reserve(length + 4)
         separate()
         appendUnchecked(UInt8(ascii: "\""))
-        (storage + used).update(from: name.utf8Start, count: length)
-        used &+= length
+        appendUnchecked(name)
         appendUnchecked(UInt8(ascii: "\""))
         appendUnchecked(UInt8(ascii: ":"))
         needsSeparator = false
@@ -109,8 +108,7 @@ public struct JSONWriter: ~Copyable {
         reserve(length + 3)
         separate()
         appendUnchecked(UInt8(ascii: "\""))
-        (storage + used).update(from: text.utf8Start, count: length)
-        used &+= length
+        appendUnchecked(text)
         appendUnchecked(UInt8(ascii: "\""))
         needsSeparator = true
     }
@@ -338,6 +336,17 @@ public struct JSONWriter: ~Copyable {
         used &+= 1
     }
 
+    /// Appends a literal's bytes; `withUTF8Buffer` also covers a literal stored as one scalar (a one-character
+    /// literal may be), where `utf8Start` would trap.
+    @inlinable @inline(__always)
+    mutating func appendUnchecked(_ literal: StaticString) {
+        literal.withUTF8Buffer { text in
+            guard let base = text.baseAddress else { return }
+            (storage + used).update(from: base, count: text.count)
+            used &+= text.count
+        }
+    }
+
     private mutating func appendUnchecked(_ run: UnsafeRawBufferPointer) {
         guard let base = run.baseAddress else { return }
         UnsafeMutableRawPointer(storage + used).copyMemory(from: base, byteCount: run.count)
@@ -348,8 +357,7 @@ public struct JSONWriter: ~Copyable {
     private mutating func value(literal: StaticString) {
         reserve(literal.utf8CodeUnitCount + 1)
         separate()
-        (storage + used).update(from: literal.utf8Start, count: literal.utf8CodeUnitCount)
-        used &+= literal.utf8CodeUnitCount
+        appendUnchecked(literal)
         needsSeparator = true
     }
 

@@ -76,6 +76,21 @@ extension JSONWriterTests {
                 + #""1970-01-01T00:00:00.000000Z"]"#)
     }
 
+    @Test func writesLiteralsWhateverTheirStorage() {
+        // Built through the unicode-scalar literal protocol, a `StaticString` may hold one scalar instead of a
+        // pointer; keys and values must take both forms.
+        func scalarLiteral<Literal: ExpressibleByUnicodeScalarLiteral>() -> Literal { "é" }
+        let scalar: StaticString = scalarLiteral()
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key(scalar)
+        writer.value(scalar)
+        writer.key("")
+        writer.value("")
+        writer.endObject()
+        #expect(writer.text == #"{"é":"é","":""}"#)
+    }
+
     @Test func writesPreRenderedJSONAndDropsTheNewline() {
         var writer = JSONWriter()
         writer.beginObject()
