@@ -76,13 +76,16 @@ public struct JSONWriter: ~Copyable {
     /// Writes `"name":`; the next call writes its value.
     @inlinable @inline(__always)
     public mutating func key(_ name: StaticString) {
-        let length = name.utf8CodeUnitCount
-        reserve(length + 4)
-        separate()
-        appendUnchecked(UInt8(ascii: "\""))
-        appendUnchecked(name)
-        appendUnchecked(UInt8(ascii: "\""))
-        appendUnchecked(UInt8(ascii: ":"))
+        // Through `withUTF8Buffer`: a literal held as one scalar (a one-character literal may be) has neither
+        // `utf8Start` nor `utf8CodeUnitCount`.
+        name.withUTF8Buffer { text in
+            reserve(text.count + 4)
+            separate()
+            appendUnchecked(UInt8(ascii: "\""))
+            appendUnchecked(text)
+            appendUnchecked(UInt8(ascii: "\""))
+            appendUnchecked(UInt8(ascii: ":"))
+        }
         needsSeparator = false
     }
 
@@ -104,12 +107,13 @@ public struct JSONWriter: ~Copyable {
     /// Writes a string from a static literal (no escaping needed for our own literals).
     @inlinable
     public mutating func value(_ text: StaticString) {
-        let length = text.utf8CodeUnitCount
-        reserve(length + 3)
-        separate()
-        appendUnchecked(UInt8(ascii: "\""))
-        appendUnchecked(text)
-        appendUnchecked(UInt8(ascii: "\""))
+        text.withUTF8Buffer { literal in
+            reserve(literal.count + 3)
+            separate()
+            appendUnchecked(UInt8(ascii: "\""))
+            appendUnchecked(literal)
+            appendUnchecked(UInt8(ascii: "\""))
+        }
         needsSeparator = true
     }
 
@@ -336,15 +340,11 @@ public struct JSONWriter: ~Copyable {
         used &+= 1
     }
 
-    /// Appends a literal's bytes; `withUTF8Buffer` also covers a literal stored as one scalar (a one-character
-    /// literal may be), where `utf8Start` would trap.
     @inlinable @inline(__always)
-    mutating func appendUnchecked(_ literal: StaticString) {
-        literal.withUTF8Buffer { text in
-            guard let base = text.baseAddress else { return }
-            (storage + used).update(from: base, count: text.count)
-            used &+= text.count
-        }
+    mutating func appendUnchecked(_ text: UnsafeBufferPointer<UInt8>) {
+        guard let base = text.baseAddress else { return }
+        (storage + used).update(from: base, count: text.count)
+        used &+= text.count
     }
 
     private mutating func appendUnchecked(_ run: UnsafeRawBufferPointer) {
@@ -355,9 +355,11 @@ public struct JSONWriter: ~Copyable {
 
     /// Writes an unquoted literal such as `true`.
     private mutating func value(literal: StaticString) {
-        reserve(literal.utf8CodeUnitCount + 1)
-        separate()
-        appendUnchecked(literal)
+        literal.withUTF8Buffer { text in
+            reserve(text.count + 1)
+            separate()
+            appendUnchecked(text)
+        }
         needsSeparator = true
     }
 
