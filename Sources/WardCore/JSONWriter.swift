@@ -76,16 +76,8 @@ public struct JSONWriter: ~Copyable {
     /// Writes `"name":`; the next call writes its value.
     @inlinable @inline(__always)
     public mutating func key(_ name: StaticString) {
-        // Through `withUTF8Buffer`: a literal held as one scalar (a one-character literal may be) has neither
-        // `utf8Start` nor `utf8CodeUnitCount`.
-        name.withUTF8Buffer { text in
-            reserve(text.count + 4)
-            separate()
-            appendUnchecked(UInt8(ascii: "\""))
-            appendUnchecked(text)
-            appendUnchecked(UInt8(ascii: "\""))
-            appendUnchecked(UInt8(ascii: ":"))
-        }
+        appendQuoted(name, reservingAfter: 1)
+        appendUnchecked(UInt8(ascii: ":"))
         needsSeparator = false
     }
 
@@ -107,13 +99,7 @@ public struct JSONWriter: ~Copyable {
     /// Writes a string from a static literal (no escaping needed for our own literals).
     @inlinable
     public mutating func value(_ text: StaticString) {
-        text.withUTF8Buffer { literal in
-            reserve(literal.count + 3)
-            separate()
-            appendUnchecked(UInt8(ascii: "\""))
-            appendUnchecked(literal)
-            appendUnchecked(UInt8(ascii: "\""))
-        }
+        appendQuoted(text, reservingAfter: 0)
         needsSeparator = true
     }
 
@@ -286,14 +272,8 @@ public struct JSONWriter: ~Copyable {
         }
         let secondPrefix = secondText
         secondPrefix.span.withUnsafeBytes { appendUnchecked($0) }
-        appendUnchecked(UInt8(ascii: "."))
-        var rest = microseconds
-        for index in stride(from: 5, through: 0, by: -1) {
-            storage[used + index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
-            rest /= 10
-        }
-        used &+= 6
-        appendUnchecked(UInt8(ascii: "Z"))
+        PacketTime.writeRFC3339Fraction(microseconds, to: storage + used)
+        used &+= PacketTime.rfc3339FractionLength
         appendUnchecked(UInt8(ascii: "\""))
         needsSeparator = true
     }
@@ -338,6 +318,20 @@ public struct JSONWriter: ~Copyable {
     mutating func appendUnchecked(_ byte: UInt8) {
         storage[used] = byte
         used &+= 1
+    }
+
+    /// The separator if one is due, then `"literal"`, with room for `extra` more bytes after it. Through
+    /// `withUTF8Buffer`: a literal held as one scalar (a one-character literal may be) has neither `utf8Start` nor
+    /// `utf8CodeUnitCount`.
+    @inlinable @inline(__always)
+    mutating func appendQuoted(_ literal: StaticString, reservingAfter extra: Int) {
+        literal.withUTF8Buffer { text in
+            reserve(text.count + 3 + extra)
+            separate()
+            appendUnchecked(UInt8(ascii: "\""))
+            appendUnchecked(text)
+            appendUnchecked(UInt8(ascii: "\""))
+        }
     }
 
     @inlinable @inline(__always)

@@ -20,14 +20,26 @@ extension PacketTime {
         let (seconds, microseconds) = secondsAndMicroseconds
         var second = InlineArray<19, UInt8>(repeating: 0)
         Self.writeRFC3339Second(seconds, to: &second)
-        var fraction: InlineArray<8, UInt8> = [0x2E, 0, 0, 0, 0, 0, 0, 0x5A]
+        second.span.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.rfc3339FractionLength) { fraction in
+            Self.writeRFC3339Fraction(microseconds, to: fraction.baseAddress!)
+            bytes.append(contentsOf: fraction)
+        }
+    }
+
+    /// The length of `.ffffffZ`, what follows the second.
+    public static var rfc3339FractionLength: Int { 8 }
+
+    /// Writes `.ffffffZ` for `microseconds` (0–999,999) at `output`, which has room for `rfc3339FractionLength`
+    /// bytes.
+    public static func writeRFC3339Fraction(_ microseconds: Int64, to output: UnsafeMutablePointer<UInt8>) {
+        output[0] = UInt8(ascii: ".")
         var rest = microseconds
         for index in stride(from: 6, through: 1, by: -1) {
-            fraction[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+            output[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
             rest /= 10
         }
-        second.span.withUnsafeBytes { bytes.append(contentsOf: $0) }
-        fraction.span.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        output[7] = UInt8(ascii: "Z")
     }
 
     /// Writes `YYYY-MM-DDThh:mm:ss` for `seconds` since the epoch; Int64 nanoseconds span the years 1677 to 2262, so

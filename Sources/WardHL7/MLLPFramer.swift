@@ -97,7 +97,9 @@ public struct MLLPFramer {
                 // Inside a framed message, runs without a block or segment delimiter are taken whole.
                 let run = plainRun(bytes, from: offset)
                 if run > 0 {
-                    appendRun(bytes, offset: offset, count: run, anomalies: &anomalies)
+                    bytes.withUnsafeBytes { raw in
+                        appendRun(UnsafeRawBufferPointer(rebasing: raw[offset..<offset + run]), anomalies: &anomalies)
+                    }
                     offset += run
                     continue
                 }
@@ -122,21 +124,18 @@ public struct MLLPFramer {
         }
     }
 
-    /// `appendContent` for `count` bytes without delimiters at once: counted, buffered up to the limit.
-    private mutating func appendRun(_ bytes: RawSpan, offset: Int, count: Int, anomalies: inout HL7AnomalyCounts) {
-        messageBytes = messageBytes > Int.max - count ? Int.max : messageBytes + count
+    /// Message content holding no segment delimiter (one byte, or a run taken whole): counted, buffered up to the
+    /// limit. `run` is not empty.
+    private mutating func appendRun(_ run: UnsafeRawBufferPointer, anomalies: inout HL7AnomalyCounts) {
+        messageBytes = messageBytes > Int.max - run.count ? Int.max : messageBytes + run.count
         if !tooLarge, messageBytes > messageLimit {
             tooLarge = true
             anomalies.record(.messageTooLarge)
         }
-        lastByte = bytes.loadUInt8(at: offset + count - 1)
+        lastByte = run[run.count - 1]
         if state == .buffering {
-            let room = min(count, bufferLimit - buffer.count)
-            if room > 0 {
-                bytes.withUnsafeBytes { raw in
-                    buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[offset..<offset + room]))
-                }
-            }
+            let room = min(run.count, bufferLimit - buffer.count)
+            if room > 0 { buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: run[..<room])) }
             if buffer.count >= bufferLimit { state = .skipping }
         }
     }
@@ -249,17 +248,8 @@ public struct MLLPFramer {
     }
 
     private mutating func appendContent(_ byte: UInt8, anomalies: inout HL7AnomalyCounts) {
-        if messageBytes < Int.max { messageBytes += 1 }
-        if !tooLarge, messageBytes > messageLimit {
-            tooLarge = true
-            anomalies.record(.messageTooLarge)
-        }
         if byte == 0x0D || (byte == 0x0A && lastByte != 0x0D) { segmentCount += 1 }
-        lastByte = byte
-        if state == .buffering {
-            if buffer.count < bufferLimit { buffer.append(byte) }
-            if buffer.count >= bufferLimit { state = .skipping }
-        }
+        withUnsafeBytes(of: byte) { appendRun($0, anomalies: &anomalies) }
     }
 
     private mutating func completeFrame(messageBytes: Int, missingEndBlock: Bool) -> Frame {
