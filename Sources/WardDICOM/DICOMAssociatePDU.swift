@@ -3,17 +3,19 @@ import WardCore
 /// The decoded body of an A-ASSOCIATE-RQ or A-ASSOCIATE-AC PDU (DICOM PS3.8 §9.3.2 and §9.3.3, items in §9.3.2.1–
 /// §9.3.3.3 and PS3.7 Annex D.3.3).
 ///
-/// Built once per association, so it may hold `String`s. It never holds the user identity's primary or secondary
-/// field (PS3.7 §D.3.3.7): only its type.
+/// Built once per association. The presentation contexts' UIDs (over a hundred in a modality's request) stay bytes
+/// in two distinct-UID lists; the contexts refer to them by index. It never holds the user identity's primary or
+/// secondary field (PS3.7 §D.3.3.7): only its type.
 public struct DICOMAssociatePDU: Sendable {
     /// One presentation context item (0x20 in a request, 0x21 in an accept).
     public struct PresentationContext: Sendable, Equatable {
         /// The presentation context ID (odd, 1–255).
         public var id: UInt8
-        /// The proposed abstract syntax (request only).
-        public var abstractSyntax: String?
-        /// Proposed transfer syntaxes (request) or the one accepted (accept).
-        public var transferSyntaxes: [String]
+        /// The proposed abstract syntax (request only): an index in ``DICOMAssociatePDU/abstractSyntaxes``.
+        public var abstractSyntax: Int?
+        /// Proposed transfer syntaxes (request) or the one accepted (accept): positions in
+        /// ``DICOMAssociatePDU/contextTransferSyntaxes``.
+        public var transferSyntaxPositions: Range<Int>
         /// The result/reason byte (accept only): 0 acceptance, 1 user rejection, 2 no reason, 3 abstract syntax not
         /// supported, 4 transfer syntaxes not supported.
         public var result: UInt8?
@@ -31,6 +33,13 @@ public struct DICOMAssociatePDU: Sendable {
     public var applicationContext: String = ""
     /// Presentation contexts, in wire order, at most ``DICOMLimits/maximumPresentationContexts``.
     public var presentationContexts: [PresentationContext] = []
+    /// The distinct abstract syntaxes of the contexts, in first-seen order.
+    public var abstractSyntaxes: DICOMUIDList = []
+    /// The distinct transfer syntaxes of the contexts, in first-seen order, at most
+    /// ``DICOMLimits/maximumDistinctValues``.
+    public var transferSyntaxes: DICOMUIDList = []
+    /// The contexts' transfer syntaxes, one run per context: indices in `transferSyntaxes`.
+    public var contextTransferSyntaxes: [Int] = []
     /// Maximum length received (sub-item 0x51); 0 means unlimited or absent.
     public var maximumPDULength: UInt32 = 0
     /// Implementation class UID (sub-item 0x52).
@@ -71,10 +80,11 @@ public struct DICOMAssociatePDU: Sendable {
         if version & 0x0001 == 0 { anomalies.record(.unsupportedProtocolVersion) }
         var pdu = DICOMAssociatePDU(
             isAccept: isAccept, protocolVersion: version, calledAE: DICOMText.trimmed(body, 4..<20),
-            callingAE: DICOMText.trimmed(body, 20..<36))
+            callingAE: DICOMText.trimmed(body, 20..<36),
+            abstractSyntaxes: DICOMUIDList(limit: limits.maximumPresentationContexts),
+            transferSyntaxes: DICOMUIDList(limit: limits.maximumDistinctValues))
         var offset = fixedLength
         var contextsSeen = 0
-        var knownTransferSyntaxes: [String] = []
         while offset < body.byteCount {
             guard let item = nextItem(body, at: offset, end: body.byteCount) else {
                 anomalies.record(.truncatedItem)
@@ -90,9 +100,8 @@ public struct DICOMAssociatePDU: Sendable {
                     if contextsSeen == limits.maximumPresentationContexts + 1 {
                         anomalies.record(.tooManyPresentationContexts)
                     }
-                } else if let context = decodePresentationContext(
-                    body, item.value, isAccept: item.type == 0x21, limits: limits, anomalies: &anomalies,
-                    knownTransferSyntaxes: &knownTransferSyntaxes)
+                } else if let context = pdu.decodePresentationContext(
+                    body, item.value, isAccept: item.type == 0x21, limits: limits, anomalies: &anomalies)
                 {
                     pdu.presentationContexts.append(context)
                 }
@@ -114,39 +123,52 @@ public struct DICOMAssociatePDU: Sendable {
         return (body.loadUInt8(at: offset), (offset + 4)..<(offset + 4 + length))
     }
 
-    private static func decodePresentationContext(
+    /// The abstract syntax of `context`, if it names one.
+    public func abstractSyntax(of context: PresentationContext) -> String? {
+        context.abstractSyntax.map { abstractSyntaxes[$0] }
+    }
+
+    /// The transfer syntaxes of `context`, in wire order.
+    public func transferSyntaxes(of context: PresentationContext) -> [String] {
+        contextTransferSyntaxes[context.transferSyntaxPositions].map { transferSyntaxes[$0] }
+    }
+
+    private mutating func decodePresentationContext(
         _ body: RawSpan, _ value: Range<Int>, isAccept: Bool, limits: DICOMLimits,
-        anomalies: inout DICOMAnomalyCounts, knownTransferSyntaxes: inout [String]
+        anomalies: inout DICOMAnomalyCounts
     ) -> PresentationContext? {
         // ID (1), reserved (1), result/reason (AC) or reserved (RQ) (1), reserved (1), then sub-items.
         guard value.count >= 4 else {
             anomalies.record(.truncatedItem)
             return nil
         }
+        let first = contextTransferSyntaxes.count
         var context = PresentationContext(
-            id: body.loadUInt8(at: value.lowerBound), abstractSyntax: nil, transferSyntaxes: [],
+            id: body.loadUInt8(at: value.lowerBound), abstractSyntax: nil, transferSyntaxPositions: first..<first,
             result: isAccept ? body.loadUInt8(at: value.lowerBound + 2) : nil)
         var offset = value.lowerBound + 4
         while offset < value.upperBound {
-            guard let item = nextItem(body, at: offset, end: value.upperBound) else {
+            guard let item = Self.nextItem(body, at: offset, end: value.upperBound) else {
                 anomalies.record(.truncatedItem)
                 break
             }
             switch item.type {
             case 0x30:
-                context.abstractSyntax = DICOMText.uid(body, item.value, limits: limits, anomalies: &anomalies)
+                context.abstractSyntax = DICOMText.uid(
+                    body, item.value, into: &abstractSyntaxes, limits: limits, anomalies: &anomalies)
             case 0x40:
-                if context.transferSyntaxes.count < limits.maximumDistinctValues,
-                    let uid = DICOMText.uid(
-                        body, item.value, limits: limits, anomalies: &anomalies, reusing: &knownTransferSyntaxes, keep: 8)
+                if contextTransferSyntaxes.count - first < limits.maximumDistinctValues,
+                    let index = DICOMText.uid(
+                        body, item.value, into: &transferSyntaxes, limits: limits, anomalies: &anomalies)
                 {
-                    context.transferSyntaxes.append(uid)
+                    contextTransferSyntaxes.append(index)
                 }
             default:
                 break
             }
             offset = item.value.upperBound
         }
+        context.transferSyntaxPositions = first..<contextTransferSyntaxes.count
         return context
     }
 

@@ -52,9 +52,9 @@ public struct DICOMAssociationRecord: Sendable {
     /// The application context name of the request.
     public var applicationContext: String = ""
     /// Accepted abstract syntaxes (SOP class UIDs), or the proposed ones when no A-ASSOCIATE-AC was seen.
-    public var abstractSyntaxes: [String] = []
+    public var abstractSyntaxes: DICOMUIDList = []
     /// Accepted transfer syntaxes, or the proposed ones when no A-ASSOCIATE-AC was seen.
-    public var transferSyntaxes: [String] = []
+    public var transferSyntaxes: DICOMUIDList = []
     /// Presentation contexts proposed in the request.
     public var presentationContextsProposed = 0
     /// Presentation contexts accepted (result 0) in the accept.
@@ -97,6 +97,51 @@ public struct DICOMAssociationRecord: Sendable {
         commandCounts.first { $0.name == command }?.count ?? 0
     }
 
+    /// Counts a DIMSE command of this association: its name, its status, a stored instance, its affected SOP class
+    /// and move destination (each list distinct and capped by `limits`).
+    /// - Returns: the anomaly of an affected SOP class UID that is too long or malformed.
+    mutating func count(
+        _ command: DICOMCommandSet, field: DICOMCommandField, in bytes: RawSpan, limits: DICOMLimits
+    ) -> DICOMAnomaly? {
+        var anomaly: DICOMAnomaly?
+        let name = field.name
+        if let index = commandCounts.firstIndex(where: { $0.name == name }) {
+            commandCounts[index].count += 1
+        } else if commandCounts.count < limits.maximumDistinctValues {
+            commandCounts.append((name, 1))
+        }
+        if let status = command.status, field.isResponse {
+            if let index = statusCounts.firstIndex(where: { $0.status == status }) {
+                statusCounts[index].count += 1
+            } else if statusCounts.count < limits.maximumDistinctValues {
+                statusCounts.append((status, 1))
+            }
+            if field == .cStoreResponse {
+                let statusClass = DICOMStatusClass(status)
+                if statusClass == .success || statusClass == .warning { instancesStored += 1 }
+            }
+        }
+        if let range = command.affectedSOPClass, !range.isEmpty,
+            !affectedSOPClasses.contains(where: { DICOMText.equals($0, bytes, range) }),
+            affectedSOPClasses.count < limits.maximumDistinctValues
+        {
+            var counts = DICOMAnomalyCounts()
+            if let uid = DICOMText.uid(bytes, range, limits: limits, anomalies: &counts) {
+                affectedSOPClasses.append(uid)
+            } else {
+                anomaly = counts[.uidTooLong] > 0 ? .uidTooLong : .invalidUID
+            }
+        }
+        if field == .cMoveRequest, let range = command.moveDestination, !range.isEmpty,
+            !moveDestinations.contains(where: { DICOMText.equals($0, bytes, range) }),
+            moveDestinations.count < limits.maximumDistinctValues
+        {
+            moveDestinations.append(
+                DICOMText.trimmed(bytes, range.lowerBound..<min(range.upperBound, range.lowerBound + 16)))
+        }
+        return anomaly
+    }
+
     /// Response statuses summed by class.
     public var statusClassCounts: [(statusClass: DICOMStatusClass, count: Int)] {
         DICOMStatusClass.allCases.compactMap { statusClass in
@@ -137,9 +182,9 @@ public struct DICOMAssociationRecord: Sendable {
             writer.value(applicationContext)
         }
         writer.key("abstract_syntaxes")
-        writeStrings(abstractSyntaxes, into: &writer)
+        abstractSyntaxes.encode(into: &writer)
         writer.key("transfer_syntaxes")
-        writeStrings(transferSyntaxes, into: &writer)
+        transferSyntaxes.encode(into: &writer)
         writer.key("presentation_contexts_proposed")
         writer.value(presentationContextsProposed)
         writer.key("presentation_contexts_accepted")

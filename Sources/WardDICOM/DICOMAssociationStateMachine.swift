@@ -31,7 +31,8 @@ public struct DICOMAssociationStateMachine: Sendable {
     /// The current phase.
     public private(set) var phase: Phase = .idle
     private var current: DICOMAssociationRecord?
-    private var proposed: [DICOMAssociatePDU.PresentationContext] = []
+    /// The A-ASSOCIATE-RQ of the open association, until an accept or the end names its syntaxes.
+    private var request: DICOMAssociatePDU?
     private let limits: DICOMLimits
 
     /// A machine in the idle phase.
@@ -57,7 +58,7 @@ public struct DICOMAssociationStateMachine: Sendable {
         record.presentationContextsProposed = pdu.presentationContexts.count
         // The record's syntaxes are the accepted ones once an A-ASSOCIATE-AC comes (nearly always); the proposed
         // ones are collected only if the association closes without one (`close`).
-        proposed = pdu.presentationContexts
+        request = pdu
         current = record
         phase = .requested
         return action
@@ -69,20 +70,34 @@ public struct DICOMAssociationStateMachine: Sendable {
         record.acceptorImplementationClassUID = pdu.implementationClassUID
         record.acceptorImplementationVersion = pdu.implementationVersion
         record.acceptorMaximumPDULength = pdu.maximumPDULength
-        // Presentation context IDs are one byte: index the proposed abstract syntaxes by ID.
-        var proposedAbstract = [String?](repeating: nil, count: 256)
-        for context in proposed where proposedAbstract[Int(context.id)] == nil {
-            proposedAbstract[Int(context.id)] = context.abstractSyntax
+        // Presentation context IDs are one byte: the proposed abstract syntax (an index in the request's list) by ID.
+        var proposedAbstract = InlineArray<256, Int32>(repeating: -1)
+        let proposedAbstracts = request?.abstractSyntaxes ?? []
+        for context in request?.presentationContexts ?? [] where proposedAbstract[Int(context.id)] < 0 {
+            if let abstract = context.abstractSyntax { proposedAbstract[Int(context.id)] = Int32(abstract) }
         }
-        var abstracts = DistinctStrings(limit: limits.maximumDistinctValues)
-        var transfers = DistinctStrings(limit: limits.maximumDistinctValues)
+        // Both lists are distinct already, so the accepted subsets are distinct by index.
+        var abstracts = DICOMUIDList(limit: limits.maximumDistinctValues)
+        var abstractTaken = [Bool](repeating: false, count: proposedAbstracts.count)
+        var transfers = DICOMUIDList(limit: limits.maximumDistinctValues)
+        var transferTaken = [Bool](repeating: false, count: pdu.transferSyntaxes.count)
         for context in pdu.presentationContexts where context.result == 0 {
             record.presentationContextsAccepted += 1
-            if let abstract = proposedAbstract[Int(context.id)] { abstracts.append(abstract) }
-            for transfer in context.transferSyntaxes { transfers.append(transfer) }
+            let abstract = Int(proposedAbstract[Int(context.id)])
+            if abstract >= 0 && !abstractTaken[abstract] {
+                abstractTaken[abstract] = true
+                abstracts.appendDistinct(proposedAbstracts, at: abstract)
+            }
+            for position in context.transferSyntaxPositions {
+                let transfer = pdu.contextTransferSyntaxes[position]
+                if !transferTaken[transfer] {
+                    transferTaken[transfer] = true
+                    transfers.appendDistinct(pdu.transferSyntaxes, at: transfer)
+                }
+            }
         }
-        record.abstractSyntaxes = abstracts.values
-        record.transferSyntaxes = transfers.values
+        record.abstractSyntaxes = abstracts
+        record.transferSyntaxes = transfers
         current = record
         phase = .established
         return .none
@@ -121,47 +136,11 @@ public struct DICOMAssociationStateMachine: Sendable {
 
     /// A decoded command set; `bytes` are the command bytes its ranges point into.
     public mutating func command(_ command: DICOMCommandSet, in bytes: RawSpan, at time: PacketTime) -> Action {
-        guard phase == .established || phase == .releasing, var record = current,
-            let field = command.commandField
+        guard phase == .established || phase == .releasing, current != nil, let field = command.commandField
         else { return Action(record: nil, anomaly: .unexpectedPDU) }
-        current = nil  // keep the arrays uniquely referenced while mutating
-        var anomaly: DICOMAnomaly?
-        let name = field.name
-        if let index = record.commandCounts.firstIndex(where: { $0.name == name }) {
-            record.commandCounts[index].count += 1
-        } else if record.commandCounts.count < limits.maximumDistinctValues {
-            record.commandCounts.append((name, 1))
-        }
-        if let status = command.status, field.isResponse {
-            if let index = record.statusCounts.firstIndex(where: { $0.status == status }) {
-                record.statusCounts[index].count += 1
-            } else if record.statusCounts.count < limits.maximumDistinctValues {
-                record.statusCounts.append((status, 1))
-            }
-            if field == .cStoreResponse {
-                let statusClass = DICOMStatusClass(status)
-                if statusClass == .success || statusClass == .warning { record.instancesStored += 1 }
-            }
-        }
-        if let range = command.affectedSOPClass, !range.isEmpty,
-            !record.affectedSOPClasses.contains(where: { DICOMText.equals($0, bytes, range) }),
-            record.affectedSOPClasses.count < limits.maximumDistinctValues
-        {
-            var counts = DICOMAnomalyCounts()
-            if let uid = DICOMText.uid(bytes, range, limits: limits, anomalies: &counts) {
-                record.affectedSOPClasses.append(uid)
-            } else {
-                anomaly = counts[.uidTooLong] > 0 ? .uidTooLong : .invalidUID
-            }
-        }
-        if field == .cMoveRequest, let range = command.moveDestination, !range.isEmpty,
-            !record.moveDestinations.contains(where: { DICOMText.equals($0, bytes, range) }),
-            record.moveDestinations.count < limits.maximumDistinctValues
-        {
-            record.moveDestinations.append(DICOMText.trimmed(bytes, range.lowerBound..<min(range.upperBound, range.lowerBound + 16)))
-        }
-        record.end = time
-        current = record
+        // `current!` is mutated in place: copying the record out and back costs more than the counting.
+        let anomaly = current!.count(command, field: field, in: bytes, limits: limits)
+        current!.end = time
         return Action(record: nil, anomaly: anomaly)
     }
 
@@ -181,21 +160,15 @@ public struct DICOMAssociationStateMachine: Sendable {
         if current?.result == .incomplete && (phase == .established || phase == .releasing) {
             current?.result = .accepted
         }
-        if phase == .requested && current != nil {
+        if phase == .requested && current != nil, let request {
             // Never accepted (rejected, aborted, or cut off): the record names what was proposed.
-            var abstracts = DistinctStrings(limit: limits.maximumDistinctValues)
-            var transfers = DistinctStrings(limit: limits.maximumDistinctValues)
-            for context in proposed {
-                if let abstract = context.abstractSyntax { abstracts.append(abstract) }
-                for transfer in context.transferSyntaxes { transfers.append(transfer) }
-            }
-            current?.abstractSyntaxes = abstracts.values
-            current?.transferSyntaxes = transfers.values
+            current?.abstractSyntaxes = request.abstractSyntaxes.truncated(to: limits.maximumDistinctValues)
+            current?.transferSyntaxes = request.transferSyntaxes.truncated(to: limits.maximumDistinctValues)
         }
         current?.end = time
         let record = current
         current = nil
-        proposed = []
+        request = nil
         phase = .idle
         return record
     }

@@ -31,42 +31,54 @@ enum DICOMText {
     static func uid(
         _ bytes: RawSpan, _ range: Range<Int>, limits: DICOMLimits, anomalies: inout DICOMAnomalyCounts
     ) -> String? {
-        var none: [String] = []
-        return uid(bytes, range, limits: limits, anomalies: &anomalies, reusing: &none, keep: 0)
+        guard let valueRange = uidRange(bytes, range, limits: limits, anomalies: &anomalies) else { return nil }
+        guard bytes.withUnsafeBytes({ isValidUID(UnsafeRawBufferPointer(rebasing: $0[valueRange])) }) else {
+            anomalies.record(.invalidUID)
+            return nil
+        }
+        return trimmed(bytes, valueRange)
     }
 
-    /// `uid(_:_:limits:anomalies:)` that returns an equal string from `recent` instead of making a new one, and keeps
-    /// up to `keep` new ones there: the transfer syntaxes of an A-ASSOCIATE repeat in every presentation context.
+    /// The UID of `range` added to `list` (or found there): its index, or `nil` when the UID is empty, too long or
+    /// not digits and dots (the last two with an anomaly), or new while the list is full. No `String` is made.
     static func uid(
-        _ bytes: RawSpan, _ range: Range<Int>, limits: DICOMLimits, anomalies: inout DICOMAnomalyCounts,
-        reusing recent: inout [String], keep: Int
-    ) -> String? {
+        _ bytes: RawSpan, _ range: Range<Int>, into list: inout DICOMUIDList, limits: DICOMLimits,
+        anomalies: inout DICOMAnomalyCounts
+    ) -> Int? {
+        guard let valueRange = uidRange(bytes, range, limits: limits, anomalies: &anomalies) else { return nil }
+        return bytes.withUnsafeBytes { raw in
+            let value = UnsafeRawBufferPointer(rebasing: raw[valueRange])
+            // A UID the list holds was valid when it went in: no second character check.
+            if let known = list.firstIndex(of: value) { return known }
+            guard isValidUID(value) else {
+                anomalies.record(.invalidUID)
+                return nil
+            }
+            return list.insert(value)
+        }
+    }
+
+    /// `range` without its trailing NUL/space padding; `nil` when that leaves nothing, and `nil` with an anomaly
+    /// when it is longer than the limit.
+    private static func uidRange(
+        _ bytes: RawSpan, _ range: Range<Int>, limits: DICOMLimits, anomalies: inout DICOMAnomalyCounts
+    ) -> Range<Int>? {
         guard range.lowerBound >= 0, range.upperBound <= bytes.byteCount else { return nil }
-        // Raw-byte passes only (this runs for every UID of every presentation context).
         let upper = bytes.withUnsafeBytes { raw in
             var upper = range.upperBound
             while upper > range.lowerBound, isPadding(raw[upper - 1]) { upper -= 1 }
             return upper
         }
-        let length = upper - range.lowerBound
-        if length == 0 { return nil }
-        if length > limits.maximumUIDLength {
+        if upper == range.lowerBound { return nil }
+        if upper - range.lowerBound > limits.maximumUIDLength {
             anomalies.record(.uidTooLong)
             return nil
         }
-        let valueRange = range.lowerBound..<upper
-        // A UID equal to one kept earlier was valid then: reuse it without checking its characters again.
-        if let known = recent.first(where: { equals($0, bytes, valueRange) }) { return known }
-        let valid = bytes.withUnsafeBytes { raw in
-            raw[valueRange].allSatisfy { $0 == UInt8(ascii: ".") || ($0 &- UInt8(ascii: "0")) < 10 }
-        }
-        guard valid else {
-            anomalies.record(.invalidUID)
-            return nil
-        }
-        let text = trimmed(bytes, valueRange)
-        if recent.count < keep { recent.append(text) }
-        return text
+        return range.lowerBound..<upper
+    }
+
+    private static func isValidUID(_ value: UnsafeRawBufferPointer) -> Bool {
+        value.allSatisfy { $0 == UInt8(ascii: ".") || ($0 &- UInt8(ascii: "0")) < 10 }
     }
 
     /// Whether `text` equals the bytes of `range` (compared without building a `String`).

@@ -518,16 +518,20 @@ public struct EventFormatter: ~Copyable {
     }
 
     /// `sop_class_names`: the names of `uids` (in order, distinct) that the SOP class table knows.
-    private mutating func writeSOPClassNames(_ abstractSyntaxes: [String], _ affected: [String]) {
+    private mutating func writeSOPClassNames(_ abstractSyntaxes: DICOMUIDList, _ affected: [String]) {
         writer.key("sop_class_names")
         writer.beginArray()
         var written: [String] = []
-        for uid in abstractSyntaxes + affected {
-            guard let name = observer.sopClassNames[uid], !written.contains(name) else { continue }
-            written.append(name)
-            writer.value(name)
-        }
+        for uid in abstractSyntaxes { writeSOPClassName(of: uid, unless: &written) }
+        for uid in affected { writeSOPClassName(of: uid, unless: &written) }
         writer.endArray()
+    }
+
+    /// Writes the name of `uid` if the SOP class table knows it and it is not among `written` yet.
+    private mutating func writeSOPClassName(of uid: String, unless written: inout [String]) {
+        guard let name = observer.sopClassNames[uid], !written.contains(name) else { return }
+        written.append(name)
+        writer.value(name)
     }
 
     /// Country and ASN of a public address (ECS `geo.*`, `as.*`) when GeoIP databases are configured.

@@ -59,10 +59,20 @@ public struct SMB2Analyzer: Sendable {
     ///   - direction: which side sent them.
     ///   - time: the packet time of the segment that completed them.
     public mutating func receive(_ bytes: RawSpan, direction: StreamDirection, at time: PacketTime) {
-        var framer = direction == .originator ? originatorFramer : responderFramer
-        var write = direction == .originator ? originatorWrite : responderWrite
-        // Release the stored copies so the framer's buffer stays uniquely referenced (no copy on append).
-        if direction == .originator { originatorFramer = SMB2Framer.placeholder } else { responderFramer = SMB2Framer.placeholder }
+        // Each direction's framer and write context are passed in place: copying a framer out and back would copy
+        // (or at least retain and release) its buffer for every segment.
+        switch direction {
+        case .originator:
+            Self.receive(bytes, fromClient: true, at: time, framer: &originatorFramer, write: &originatorWrite, state: &state)
+        case .responder:
+            Self.receive(bytes, fromClient: false, at: time, framer: &responderFramer, write: &responderWrite, state: &state)
+        }
+    }
+
+    private static func receive(
+        _ bytes: RawSpan, fromClient: Bool, at time: PacketTime, framer: inout SMB2Framer,
+        write: inout SMB2ConnectionState.WriteContext?, state: inout SMB2ConnectionState
+    ) {
         var offset = 0
         loop: while true {
             let step = framer.nextStep(bytes, offset: &offset)
@@ -77,9 +87,8 @@ public struct SMB2Analyzer: Sendable {
                     state.smb2Message($0.bytes, complete: false, at: time)
                 }
             case .payload(let range, let position):
-                if var context = write {
-                    state.writeData(bytes.extracting(range), messagePosition: position, context: &context)
-                    write = context
+                if write != nil {
+                    state.writeData(bytes.extracting(range), messagePosition: position, context: &write!)
                 }
             case .message(_, let complete, let oversized):
                 write = nil
@@ -88,20 +97,13 @@ public struct SMB2Analyzer: Sendable {
                     let message = raw.bytes
                     switch SMB2ProtocolMagic.at(0, in: message) {
                     case .smb2?: state.smb2Message(message, complete: complete, at: time)
-                    case .transform?: state.transform(message, fromClient: direction == .originator, at: time)
+                    case .transform?: state.transform(message, fromClient: fromClient, at: time)
                     case .compression?: state.compressed()
                     case .smb1?: state.smb1()
                     case nil: state.raise(.smb2BadMagic)
                     }
                 }
             }
-        }
-        if direction == .originator {
-            originatorFramer = framer
-            originatorWrite = write
-        } else {
-            responderFramer = framer
-            responderWrite = write
         }
     }
 
@@ -138,9 +140,4 @@ public struct SMB2Analyzer: Sendable {
     package func framer(_ direction: StreamDirection) -> SMB2Framer {
         direction == .originator ? originatorFramer : responderFramer
     }
-}
-
-extension SMB2Framer {
-    /// An empty framer used while the real one is checked out for mutation.
-    static let placeholder = SMB2Framer(limits: SMB2Limits())
 }

@@ -58,9 +58,10 @@ import WardTestSupport
         #expect(pdu.callingAE == "CT01")
         #expect(pdu.calledAE == "PACS1")
         #expect(pdu.applicationContext == "1.2.840.10008.3.1.1.1")
-        #expect(pdu.presentationContexts == [
-            .init(id: 1, abstractSyntax: "1.2.840.10008.1.1", transferSyntaxes: ["1.2.840.10008.1.2"], result: nil)
-        ])
+        let context = try #require(pdu.presentationContexts.first)
+        #expect(pdu.presentationContexts.count == 1 && context.id == 1 && context.result == nil)
+        #expect(pdu.abstractSyntax(of: context) == "1.2.840.10008.1.1")
+        #expect(pdu.transferSyntaxes(of: context) == ["1.2.840.10008.1.2"])
         #expect(pdu.maximumPDULength == 16384)
         #expect(pdu.implementationClassUID == "1.2.276.0.7230010.3.0.3.6.7")
         #expect(pdu.implementationVersion == "OFFIS_DCMTK_367")

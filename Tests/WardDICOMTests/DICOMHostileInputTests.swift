@@ -85,7 +85,7 @@ import WardTestSupport
             try DICOMAssociatePDU.decode(raw.bytes.extracting(6..<raw.count), isAccept: false, limits: limits, anomalies: &anomalies)
         }
         #expect(pdu.presentationContexts.count == 2)
-        #expect(pdu.presentationContexts.map(\.abstractSyntax) == [PDUBuilder.verification, nil])
+        #expect(pdu.presentationContexts.map { pdu.abstractSyntax(of: $0) } == [PDUBuilder.verification, nil])
         #expect(anomalies[.tooManyPresentationContexts] == 1)
         #expect(anomalies[.invalidUID] == 1)
         #expect(anomalies[.uidTooLong] == 1)  // the application context (21 characters)
