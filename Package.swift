@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "WardState", dependencies: ["WardCore", "WardAnomaly", "WardFlows", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
-        .target(name: "WardCLI", dependencies: ["WardEngine", "WardState", "WardCapture", "WardFlows", "WardOutput", "WardCore", "WardPolicy", "WardAnomaly", "WardSyslog", "WardGeoIP", argumentParser], swiftSettings: strict),
+        .target(name: "WardCLI", dependencies: ["WardEngine", "WardState", "WardCapture", "WardFlows", "WardOutput", "WardCore", "WardPolicy", "WardAnomaly", "WardSyslog", "WardGeoIP", "WardDICOM", argumentParser], swiftSettings: strict),
         .executableTarget(name: "wardwatch", dependencies: ["WardCLI"], swiftSettings: strict),
         // MARK: - Tests
         .target(name: "WardTestSupport", dependencies: ["WardCore"], swiftSettings: strict),

@@ -22,6 +22,9 @@ public struct DetectionEngine {
     ///   - zones: The compiled zone map (`SiteConfiguration.zoneMap`).
     ///   - knownDevices: The declared devices (`SiteConfiguration.inventory`).
     ///   - signatures: `Signatures/` data (`SignatureSet.detectionSignatures`), or `.builtIn`.
+    /// Whether the detectors run (`--no-detectors` turns them off: observations are ignored, no alert is raised).
+    public var isEnabled = true
+
     public init(
         configuration: DetectorConfiguration = DetectorConfiguration(), zones: ZoneMap = .empty,
         knownDevices: DeviceInventory = .empty, signatures: DetectionSignatures = .builtIn
@@ -47,6 +50,7 @@ public struct DetectionEngine {
 
     /// Feeds one observation to the detectors that use it.
     public mutating func observe(_ observation: Observation) {
+        guard isEnabled else { return }
         context.advance(to: observation.time)
         switch observation {
         case .newMAC:
@@ -78,7 +82,10 @@ public struct DetectionEngine {
     public mutating func popAlert() -> Alert? { context.pop() }
 
     /// Moves packet time forward without an observation (windows and warm-up follow it).
-    public mutating func advance(to time: PacketTime) { context.advance(to: time) }
+    public mutating func advance(to time: PacketTime) {
+        guard isEnabled else { return }
+        context.advance(to: time)
+    }
 
     /// Whether `time` is still in the warm-up period.
     public func inWarmUp(at time: PacketTime) -> Bool { context.inWarmUp(time) }

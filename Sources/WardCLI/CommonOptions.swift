@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WardAnomaly
 import WardEngine
 import WardFlows
 import WardGeoIP
@@ -71,6 +72,9 @@ struct CommonOptions: ParsableArguments {
     @Flag(name: .long, help: "Do not run the DICOM, HL7 and SMB analyzers (flows and hosts only).")
     var noAnalyzers = false
 
+    @Flag(name: .long, help: "Do not run the detectors: no alerts, only flow, host and protocol records.")
+    var noDetectors = false
+
     @Option(name: .long, help: "Most connections analysed (DICOM, HL7, SMB) at once; a new one ends the least recently active (counted).")
     var maxSessions = StreamAnalysisConfiguration().maximumSessions
 
@@ -127,6 +131,7 @@ struct CommonOptions: ParsableArguments {
         options.emitFlows = flows
         options.emitHosts = hosts
         options.analysis.enabled = !noAnalyzers
+        options.detection.isEnabled = !noDetectors
         options.analysis.maximumSessions = maxSessions
         options.analysis.reassemblyBytesPerDirection = reassemblyBuffer
         options.analysis.reassemblyBytesTotal = reassemblyTotal

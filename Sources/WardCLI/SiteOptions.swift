@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WardAnomaly
+import WardDICOM
 import WardEngine
 import WardOutput
 import WardPolicy
@@ -32,8 +33,10 @@ struct SiteOptions: ParsableArguments {
 
     /// Configures a run: the detectors, and the SOP class names DICOM events carry.
     func apply(to options: inout RunOptions) throws {
+        let detectorsEnabled = options.detection.isEnabled  // `--no-detectors`, set by the common options
         options.detection = try detectionEngine()
-        options.observer.sopClassNames = options.detection.signatures.sopClassNames
+        options.detection.isEnabled = detectorsEnabled
+        options.observer.sopClassNames = DICOMSOPClassNames(options.detection.signatures.sopClassNames)
     }
 
     /// Re-reads the site file and signatures into running detectors (SIGHUP); returns the problem, or `nil`.

@@ -143,6 +143,9 @@ public struct DICOMAssociatePDU: Sendable {
             return nil
         }
         let first = contextTransferSyntaxes.count
+        // Requestors list the same transfer syntaxes, in the same order, in every context: the previous context's
+        // k-th one is the likely k-th one here.
+        let previous = presentationContexts.last?.transferSyntaxPositions ?? first..<first
         var context = PresentationContext(
             id: body.loadUInt8(at: value.lowerBound), abstractSyntax: nil, transferSyntaxPositions: first..<first,
             result: isAccept ? body.loadUInt8(at: value.lowerBound + 2) : nil)
@@ -157,9 +160,12 @@ public struct DICOMAssociatePDU: Sendable {
                 context.abstractSyntax = DICOMText.uid(
                     body, item.value, into: &abstractSyntaxes, limits: limits, anomalies: &anomalies)
             case 0x40:
-                if contextTransferSyntaxes.count - first < limits.maximumDistinctValues,
+                let ordinal = contextTransferSyntaxes.count - first
+                let likely = ordinal < previous.count ? contextTransferSyntaxes[previous.lowerBound + ordinal] : nil
+                if ordinal < limits.maximumDistinctValues,
                     let index = DICOMText.uid(
-                        body, item.value, into: &transferSyntaxes, limits: limits, anomalies: &anomalies)
+                        body, item.value, into: &transferSyntaxes, likely: likely, limits: limits,
+                        anomalies: &anomalies)
                 {
                     contextTransferSyntaxes.append(index)
                 }

@@ -41,14 +41,16 @@ enum DICOMText {
 
     /// The UID of `range` added to `list` (or found there): its index, or `nil` when the UID is empty, too long or
     /// not digits and dots (the last two with an anomaly), or new while the list is full. No `String` is made.
+    /// `likely` is the index the caller expects (one comparison instead of a lookup when it is right).
     static func uid(
-        _ bytes: RawSpan, _ range: Range<Int>, into list: inout DICOMUIDList, limits: DICOMLimits,
+        _ bytes: RawSpan, _ range: Range<Int>, into list: inout DICOMUIDList, likely: Int? = nil, limits: DICOMLimits,
         anomalies: inout DICOMAnomalyCounts
     ) -> Int? {
         guard let valueRange = uidRange(bytes, range, limits: limits, anomalies: &anomalies) else { return nil }
         return bytes.withUnsafeBytes { raw in
             let value = UnsafeRawBufferPointer(rebasing: raw[valueRange])
             // A UID the list holds was valid when it went in: no second character check.
+            if let likely, list.uid(at: likely, equals: value) { return likely }
             if let known = list.firstIndex(of: value) { return known }
             guard isValidUID(value) else {
                 anomalies.record(.invalidUID)

@@ -9,7 +9,7 @@ import Glibc
 /// An A-ASSOCIATE-RQ from a modality proposes over a hundred presentation contexts, each naming its abstract syntax
 /// and repeating the same few transfer syntaxes. Keeping them here costs three allocations per list instead of one
 /// `String` per UID; strings are made only when a caller asks for one. Equal UIDs are found through a small
-/// open-addressing index (FNV-1a over the bytes) once the list outgrows a linear scan.
+/// open-addressing index (a hash of each UID's tail) once the list outgrows a linear scan.
 public struct DICOMUIDList: Sendable, Equatable, RandomAccessCollection, ExpressibleByArrayLiteral {
     /// The UID bytes, one after another.
     private var storage: [UInt8] = []
@@ -56,6 +56,11 @@ public struct DICOMUIDList: Sendable, Equatable, RandomAccessCollection, Express
     public func withUID<Result>(at position: Int, _ body: (RawSpan) -> Result) -> Result {
         let range = byteRange(at: position)
         return storage.withUnsafeBytes { raw in body(UnsafeRawBufferPointer(rebasing: raw[range]).bytes) }
+    }
+
+    /// Whether the UID at `position` equals `uid`.
+    public func uid(at position: Int, equals uid: UnsafeRawBufferPointer) -> Bool {
+        ends.indices.contains(position) && equals(position, uid)
     }
 
     /// The index of the UID equal to `uid`, if the list holds it.
@@ -151,10 +156,21 @@ public struct DICOMUIDList: Sendable, Equatable, RandomAccessCollection, Express
         slots[slot] = Int32(position + 1)
     }
 
-    /// 32-bit FNV-1a.
+    /// A hash of the last eight bytes and the length (MurmurHash3's finaliser steps). UIDs of one kind share
+    /// their leading digits (`1.2.840.10008.…`) and differ at the end, so the tail is what tells them apart; reading
+    /// eight bytes at once costs the same for every length.
     private static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        var hash: UInt32 = 0x811C_9DC5
-        for byte in bytes { hash = (hash ^ UInt32(byte)) &* 0x0100_0193 }
-        return hash
+        var tail: UInt64 = 0
+        if bytes.count >= 8 {
+            tail = bytes.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self)
+        } else {
+            for byte in bytes { tail = tail << 8 | UInt64(byte) }
+        }
+        // A multiply only carries bits upwards, and the last byte is the top one: fold high bits down first.
+        var hash = tail ^ UInt64(bytes.count)
+        hash ^= hash >> 33
+        hash &*= 0xFF51_AFD7_ED55_8CCD
+        hash ^= hash >> 33
+        return UInt32(truncatingIfNeeded: hash)
     }
 }

@@ -159,8 +159,17 @@ extension Engine {
         StateSnapshot(learned: detection.learnedState(), macs: flows.hosts.allMACs, hosts: flows.hosts.allHosts)
     }
 
-    /// The share name of a UNC tree path: `\\server\ADMIN$` → `ADMIN$`.
+    /// The share name of a UNC tree path, its last non-empty `\` component (`\\server\ADMIN$` → `ADMIN$`), or the
+    /// path itself when it has none. Found over the UTF-8 bytes: this runs for every SMB file record.
     private func shareName(_ tree: String) -> String {
-        tree.split(separator: "\\").last.map(String.init) ?? tree
+        let utf8 = tree.utf8
+        var end = utf8.endIndex
+        while end > utf8.startIndex && utf8[utf8.index(before: end)] == UInt8(ascii: "\\") { end = utf8.index(before: end) }
+        guard end > utf8.startIndex else { return tree }
+        var start = end
+        while start > utf8.startIndex && utf8[utf8.index(before: start)] != UInt8(ascii: "\\") {
+            start = utf8.index(before: start)
+        }
+        return String(tree[start..<end])
     }
 }

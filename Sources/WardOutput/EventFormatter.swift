@@ -14,6 +14,7 @@ public struct EventFormatter: ~Copyable {
     private let observerJSON: [UInt8]
     /// The writer holding the last rendered line.
     public var writer = JSONWriter(capacity: 8192)
+    private var communityIDs = CommunityIDCache()
 
     /// A formatter stamping every event with `observer`.
     public init(observer: ObserverInfo) {
@@ -67,7 +68,7 @@ public struct EventFormatter: ~Copyable {
         writer.key("type")
         writer.value(flow.key.lowAddress.isIPv4 ? "ipv4" : "ipv6")
         writer.key("community_id")
-        writer.value(utf8: CommunityID.text(of: flow).span.bytes)
+        writer.value(utf8: communityIDs.text(of: flow).span.bytes)
         writer.key("packets")
         writer.value(flow.originator.packets &+ flow.responder.packets)
         writer.key("bytes")
@@ -259,18 +260,8 @@ public struct EventFormatter: ~Copyable {
         let originator = (flow.originatorAddress, flow.originatorPort, flow.originatorMAC)
         let responder = (flow.responderAddress, flow.responderPort, flow.responderMAC)
         let (source, destination) = senderIsResponder ? (responder, originator) : (originator, responder)
-        for (name, endpoint) in [("source", source), ("destination", destination)] as [(StaticString, (IPAddress, UInt16, MACAddress))] {
-            writer.beginObject(name)
-            writer.key("ip")
-            writer.value(endpoint.0)
-            writer.key("port")
-            writer.value(Int(endpoint.1))
-            if endpoint.2 != .zero {
-                writer.key("mac")
-                writer.value(endpoint.2)
-            }
-            writer.endObject()
-        }
+        writeProtocolEndpoint("source", source)
+        writeProtocolEndpoint("destination", destination)
         writer.beginObject("network")
         writer.key("transport")
         writer.value("tcp")
@@ -279,12 +270,25 @@ public struct EventFormatter: ~Copyable {
         writer.key("type")
         writer.value(flow.key.lowAddress.isIPv4 ? "ipv4" : "ipv6")
         writer.key("community_id")
-        writer.value(utf8: CommunityID.text(of: flow).span.bytes)
+        writer.value(utf8: communityIDs.text(of: flow).span.bytes)
         if let outer = flow.key.vlan.outer {
             writer.beginObject("vlan")
             writer.key("id")
             writeNumberString(UInt64(outer))
             writer.endObject()
+        }
+        writer.endObject()
+    }
+
+    private mutating func writeProtocolEndpoint(_ name: StaticString, _ endpoint: (IPAddress, UInt16, MACAddress)) {
+        writer.beginObject(name)
+        writer.key("ip")
+        writer.value(endpoint.0)
+        writer.key("port")
+        writer.value(Int(endpoint.1))
+        if endpoint.2 != .zero {
+            writer.key("mac")
+            writer.value(endpoint.2)
         }
         writer.endObject()
     }
@@ -521,17 +525,25 @@ public struct EventFormatter: ~Copyable {
     private mutating func writeSOPClassNames(_ abstractSyntaxes: DICOMUIDList, _ affected: [String]) {
         writer.key("sop_class_names")
         writer.beginArray()
-        var written: [String] = []
-        for uid in abstractSyntaxes { writeSOPClassName(of: uid, unless: &written) }
-        for uid in affected { writeSOPClassName(of: uid, unless: &written) }
+        var written: [Int] = []
+        for position in abstractSyntaxes.indices {
+            let nameIndex = abstractSyntaxes.withUID(at: position) { uid in
+                uid.withUnsafeBytes { observer.sopClassNames.nameIndex(of: $0) }
+            }
+            writeSOPClassName(nameIndex, unless: &written)
+        }
+        for var uid in affected {
+            let nameIndex = uid.withUTF8 { observer.sopClassNames.nameIndex(of: UnsafeRawBufferPointer($0)) }
+            writeSOPClassName(nameIndex, unless: &written)
+        }
         writer.endArray()
     }
 
-    /// Writes the name of `uid` if the SOP class table knows it and it is not among `written` yet.
-    private mutating func writeSOPClassName(of uid: String, unless written: inout [String]) {
-        guard let name = observer.sopClassNames[uid], !written.contains(name) else { return }
-        written.append(name)
-        writer.value(name)
+    /// Writes the name at `nameIndex` unless it is `nil` or among `written` already.
+    private mutating func writeSOPClassName(_ nameIndex: Int?, unless written: inout [Int]) {
+        guard let nameIndex, !written.contains(nameIndex) else { return }
+        written.append(nameIndex)
+        writer.value(observer.sopClassNames.name(at: nameIndex))
     }
 
     /// Country and ASN of a public address (ECS `geo.*`, `as.*`) when GeoIP databases are configured.

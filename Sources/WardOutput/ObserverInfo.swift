@@ -1,3 +1,4 @@
+import WardDICOM
 import WardGeoIP
 
 /// Who produced an event: the ECS `observer` fields every event carries.
@@ -11,7 +12,7 @@ public struct ObserverInfo: Sendable {
     /// GeoIP and ASN enrichment for public addresses in flows and alerts, when databases are configured.
     public var geoIP: GeoIPEnricher?
     /// DICOM SOP class UID → name (`Signatures/dicom-sop-classes.yaml`), for `dicom.sop_class_names`.
-    public var sopClassNames: [String: String] = [:]
+    public var sopClassNames = DICOMSOPClassNames()
 
     /// Observer fields from their values.
     public init(name: String, version: String, interface: String? = nil) {

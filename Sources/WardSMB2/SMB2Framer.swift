@@ -80,7 +80,7 @@ public struct SMB2Framer: Sendable {
                 let length = Int(nbssHeader & 0x00FF_FFFF)
                 switch type {
                 case 0x00:
-                    if length > 0 { startMessage(length: length, prefilled: []) }
+                    if length > 0 { startMessage(length: length) }
                 case 0x81...0x85:
                     // Session request / responses / keep-alive (port 139): not SMB, skip the body.
                     if length > 0 {
@@ -138,7 +138,7 @@ public struct SMB2Framer: Sendable {
                     offset += 1
                     if windowCount >= 8, let magic = Self.resyncMagic(window) {
                         let length = Int(window >> 32 & 0x00FF_FFFF)
-                        startMessage(length: length, prefilled: [magic, 0x53, 0x4D, 0x42])
+                        startMessage(length: length, resynchronizedOn: magic)
                         found = true
                         break
                     }
@@ -217,10 +217,12 @@ public struct SMB2Framer: Sendable {
         return .message(length: messageLength, complete: complete, oversized: false)
     }
 
-    private mutating func startMessage(length: Int, prefilled: [UInt8]) {
+    /// Starts collecting a message of `length` bytes; after a resynchronisation its protocol id (`magic` 'S' 'M'
+    /// 'B'), already consumed, goes into the buffer first.
+    private mutating func startMessage(length: Int, resynchronizedOn magic: UInt8? = nil) {
         buffer.removeAll(keepingCapacity: true)
         if buffer.capacity < Self.headBytes { buffer.reserveCapacity(Self.headBytes) }
-        buffer.append(contentsOf: prefilled)
+        if let magic { buffer.append(contentsOf: [magic, 0x53, 0x4D, 0x42]) }
         messageLength = length
         target = min(length, Self.headBytes)
         headDecided = false
