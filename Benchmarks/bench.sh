@@ -49,7 +49,11 @@ TOOLS=(
     "pcap-floor|$BIN/pcap-floor {}"
     # The floor again, reading through a 64 KiB stdio buffer as wardwatch does.
     "pcap-floor-64k|$BIN/pcap-floor -b 65536 {}"
-    "wardwatch-flows|$WARDWATCH replay --flows --no-analyzers --events /dev/null --quiet {}"
+    # The flow and host tables alone (issue 2's spine): no protocol analyzers, no detectors.
+    "wardwatch-flows|$WARDWATCH replay --flows --no-analyzers --no-detectors --events /dev/null --quiet {}"
+    # Plus the DICOM, HL7 and SMB analyzers and their reassembly (issue 3 compares this row with the one above).
+    "wardwatch-analyze|$WARDWATCH replay --flows --no-detectors --events /dev/null --quiet {}"
+    # Everything: analyzers and detectors (the default).
     "wardwatch|$WARDWATCH replay --flows --events /dev/null --quiet {}"
     # Two workers on both CPUs (reader, two engines, detection and output threads).
     "wardwatch-w2|$WARDWATCH replay --flows --workers 2 --events /dev/null --quiet {}|$BENCH_WORKER_CPUS"
@@ -147,13 +151,13 @@ done
     for capfile in "${captures[@]}"; do
         echo "  $(basename "$capfile" .pcap): $(stat -c %s "$capfile") bytes, ${PKTS[$(basename "$capfile" .pcap)]:-?} packets"
     done
-    echo "times are wall seconds; x-floor = t / t(pcap-floor); x-floor-64k = t / t(pcap-floor-64k), the floor read through wardwatch's 64 KiB buffer; ww/ndpi, ww/tshark = t(wardwatch row) / t(other): < 1 means WardWatch is faster"
+    echo "times are wall seconds; x-floor = t / t(pcap-floor); x-floor-64k = t / t(pcap-floor-64k), the floor read through wardwatch's 64 KiB buffer; x-flows = t / t(wardwatch-flows); ww/ndpi, ww/tshark = t(wardwatch row) / t(other): < 1 means WardWatch is faster"
     echo
     { echo "- 0 0"; for c in "${!PKTS[@]}"; do echo "$c ${PKTS[$c]} ${BYTES[$c]}"; done; } >"$rows.caps"
     awk '
         BEGIN {
-            fmt = "%-16s %-10s %10s %9s %11s %8s %8s %9s %8s %10s %8s %9s\n"
-            printf fmt, "tool", "capture", "packets", "seconds", "packets/s", "Gbit/s", "CPU s", "RSS MB", "x-floor", "x-floor-64k", "ww/ndpi", "ww/tshark"
+            fmt = "%-17s %-10s %10s %9s %11s %8s %8s %9s %8s %10s %7s %8s %9s\n"
+            printf fmt, "tool", "capture", "packets", "seconds", "packets/s", "Gbit/s", "CPU s", "RSS MB", "x-floor", "x-floor-64k", "x-flows", "ww/ndpi", "ww/tshark"
         }
         FNR == NR { P[$1] = $2 + 0; B[$1] = $3 + 0; next }
         {   # one row per tool and capture: its fastest successful run (a failed run shows only if none succeeded)
@@ -167,7 +171,7 @@ done
             for (i = 1; i <= n; i++) {
                 l = L[i]; c = C[i]; w = W[i]; p = P[c]; b = B[c]
                 if (RC[i] != "0") {
-                    printf fmt, l, c, p, (RC[i] == "missing" ? "missing" : "FAIL(" RC[i] ")"), "-", "-", CPU[i], (RSS[i] == "-" ? "-" : sprintf("%.1f", RSS[i] / 1024)), "-", "-", "-", "-"
+                    printf fmt, l, c, p, (RC[i] == "missing" ? "missing" : "FAIL(" RC[i] ")"), "-", "-", CPU[i], (RSS[i] == "-" ? "-" : sprintf("%.1f", RSS[i] / 1024)), "-", "-", "-", "-", "-"
                     continue
                 }
                 ws = (w > 0) ? w : 0.001
@@ -175,12 +179,13 @@ done
                 f = ((l != "pcap-floor") && (("pcap-floor", c) in T)) ? sprintf("%.2f", ws / (T["pcap-floor", c] > 0 ? T["pcap-floor", c] : 0.001)) : "-"
                 if (l == "pcap-floor") f = "1.00"
                 f1 = (("pcap-floor-64k", c) in T) ? sprintf("%.2f", ws / (T["pcap-floor-64k", c] > 0 ? T["pcap-floor-64k", c] : 0.001)) : "-"
-                rn = rt = "-"
+                rn = rt = xf = "-"
                 if (l ~ /^wardwatch/) {
+                    if (("wardwatch-flows", c) in T) xf = sprintf("%.2f", ws / (T["wardwatch-flows", c] > 0 ? T["wardwatch-flows", c] : 0.001))
                     if (("ndpiReader", c) in T) rn = sprintf("%.2f", ws / (T["ndpiReader", c] > 0 ? T["ndpiReader", c] : 0.001))
                     if (("tshark", c) in T) rt = sprintf("%.2f", ws / (T["tshark", c] > 0 ? T["tshark", c] : 0.001))
                 }
-                printf fmt, l, c, p, w, pps, gbps, CPU[i], sprintf("%.1f", RSS[i] / 1024), f, f1, rn, rt
+                printf fmt, l, c, p, w, pps, gbps, CPU[i], sprintf("%.1f", RSS[i] / 1024), f, f1, xf, rn, rt
             }
         }' "$rows.caps" "$rows"
 } | sed 's/ *$//' | tee "$RESULTS"

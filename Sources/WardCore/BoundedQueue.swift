@@ -3,22 +3,27 @@
 ///
 /// A push into a full queue is refused (the caller counts the drop); pops advance a head index, and the storage is
 /// emptied when drained or compacted when it would otherwise grow, so steady use allocates nothing.
+///
+/// Inlinable, so each user (the SMB analyzer, the detectors) gets code specialised for its element type: the
+/// generic version copied every element through value witnesses.
 public struct BoundedQueue<Element> {
-    private var storage: [Element] = []
-    private var head = 0
+    @usableFromInline var storage: [Element] = []
+    @usableFromInline var head = 0
     /// The most elements held.
     public let capacity: Int
 
     /// An empty queue holding at most `capacity` (at least 1) elements.
+    @inlinable
     public init(capacity: Int) {
         self.capacity = max(1, capacity)
     }
 
     /// The elements held.
+    @inlinable
     public var count: Int { storage.count - head }
 
     /// Appends `element`; returns `false` (and keeps nothing) when the queue is full.
-    @discardableResult
+    @inlinable @discardableResult
     public mutating func push(_ element: Element) -> Bool {
         guard count < capacity else { return false }
         if head > 0, storage.count == storage.capacity {
@@ -30,6 +35,7 @@ public struct BoundedQueue<Element> {
     }
 
     /// Removes and returns the oldest element, or `nil`.
+    @inlinable
     public mutating func pop() -> Element? {
         guard head < storage.count else { return nil }
         let element = storage[head]
