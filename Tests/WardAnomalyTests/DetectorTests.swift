@@ -422,6 +422,11 @@ extension DetectionEngine {
         #expect(Text.glob("README*RESTORE*", matches: "readme_to_restore_files.txt"))
         #expect(!Text.glob("HOW_TO_*", matches: "show_to_x"))
         #expect(Text.fileExtension("a\\b.DOCX.LockBit") == "lockbit")
+        #expect(Text.fileExtension("share/dir.d/.profile") == "")
+        #expect(Text.fileExtension("noext") == "" && Text.fileExtension("trailing.") == "" && Text.fileExtension("") == "")
+        #expect(Text.fileExtension("dir.x\\name") == "")
+        #expect(Text.fileExtension("x." + String(repeating: "a", count: 33)) == "")
+        #expect(Text.lowercased("ÄBC.Txt") == "Äbc.txt" && Text.uppercased("äbc.txt") == "äBC.TXT")
         #expect(Text.number(1.25, decimals: 1) == "1.3" || Text.number(1.25, decimals: 1) == "1.2")
         #expect(Text.count(1240) == "1,240")
     }

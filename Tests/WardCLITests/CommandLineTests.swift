@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Testing
+import WardAnomaly
 import WardEngine
 import WardFlows
 import WardOutput
@@ -220,5 +221,25 @@ import WardTestSupport
         }
         #expect(names.first == ["Verification SOP Class"])
         #expect(names.dropFirst().allSatisfy { $0.contains("CT Image Storage") && $0.contains("MR Image Storage") })
+    }
+}
+
+/// `--no-detectors` turns the alerts off and nothing else.
+@Suite struct NoDetectorsTests {
+    @Test func onlyTheAlertsGo() throws {
+        let capture = Fixtures.capture("smb2/smb-ransomware-like.pcap")
+        func events(_ extra: [String]) throws -> [Substring] {
+            let result = try runCommand(Fixtures.binary, ["replay", "--flows", "--events", "-"] + extra + [capture])
+            #expect(result.status == 0, "\(result.error)")
+            return result.output.split(separator: "\n").filter { !$0.contains("\"wardwatch.stats\"") }
+        }
+        let all = try events([])
+        let quiet = try events(["--no-detectors"])
+        let alerts = all.filter { $0.contains("\"wardwatch.alert\"") }
+        #expect(!alerts.isEmpty)
+        #expect(!quiet.contains { $0.contains("\"wardwatch.alert\"") })
+        #expect(quiet == all.filter { !$0.contains("\"wardwatch.alert\"") })
+        let replay = try #require(try WardCommand.parseAsRoot(["replay", "--no-detectors", "a.pcap"]) as? ReplayCommand)
+        #expect(try replay.common.runOptions().detection.isEnabled == false)
     }
 }

@@ -1,6 +1,11 @@
 import Foundation
 import Testing
+import WardCore
+import WardFlows
+import WardPacket
 import WardTestSupport
+
+@testable import WardOutput
 
 /// `network.community_id` equals the Community ID v1 that other tools compute for the same flow (a published test
 /// vector), whichever direction the flow was first seen in.
@@ -23,5 +28,40 @@ import WardTestSupport
         #expect(try communityID(of: [forward]) == "1:koNcqhFRD5kb254ZrLsdv630jCM=")
         let backward = FrameBuilder.tcp(source: (0x2B03_8403, 3483), destination: (0x0102_0304, 4584), flags: 0x12)
         #expect(try communityID(of: [backward]) == "1:koNcqhFRD5kb254ZrLsdv630jCM=")
+    }
+}
+
+/// The output thread's per-flow cache of Community IDs gives every flow its own identifier, also when flows share a
+/// cache slot (here all of them: one slot).
+@Suite struct CommunityIDCacheTests {
+    /// A TCP or UDP flow from 192.0.2.1:`port` to 198.51.100.1:445, or an ICMP echo when `icmp`.
+    private static func flow(port: UInt16, icmp: Bool = false) -> FlowRecord {
+        // ICMP echo request: type 8, code 0, checksum, identifier, sequence 1.
+        let echo: [UInt8] = [8, 0, 0, 0, UInt8(port >> 8), UInt8(port & 0xFF), 0, 1]
+        let frame =
+            icmp
+            ? FrameBuilder.ethernetIPv4(
+                protocolNumber: 1, source: 0xC000_0201, destination: 0xC633_6401, body: echo,
+                sourceMAC: 0x0200_0000_0001, destinationMAC: 0x0200_0000_0002)
+            : FrameBuilder.tcp(source: (0xC000_0201, port), destination: (0xC633_6401, 445), flags: 0x02)
+        var table = FlowTable()
+        let packet = frame.withUnsafeBytes {
+            PacketDecoder.decode($0.bytes, wireLength: frame.count, linkType: .ethernet)
+        }
+        let slot = table.update(with: packet, frameLength: frame.count, at: PacketTime(nanoseconds: 1))
+        return table.flow(at: slot)
+    }
+
+    @Test func everyFlowKeepsItsOwnIdentifierThroughASharedSlot() {
+        var cache = CommunityIDCache(slots: 1)
+        let flows = [Self.flow(port: 50_000), Self.flow(port: 50_001), Self.flow(port: 7, icmp: true)]
+        for _ in 0..<2 {
+            for flow in flows {
+                let cached = cache.text(of: flow)
+                let direct = CommunityID.text(of: flow)
+                #expect(cached.span.withUnsafeBytes { Array($0) } == direct.span.withUnsafeBytes { Array($0) })
+            }
+        }
+        #expect(CommunityID.of(flows[0]) != CommunityID.of(flows[1]))
     }
 }
