@@ -85,11 +85,20 @@ public struct Engine: ~Copyable {
     public mutating func process(_ frame: RawSpan, wireLength: Int, linkType: LinkType, time: PacketTime) {
         var packet = DecodedPacket()
         PacketDecoder.decode(frame, wireLength: wireLength, linkType: linkType, into: &packet)
-        process(packet, frame: frame, wireLength: wireLength, time: time)
+        // Passed by address: as a plain argument the 217-byte packet was copied first, and that copy's wide loads
+        // stalled on the decoder's narrow stores that had just written it (perf annotate).
+        process(decoded: &packet, frame: frame, wireLength: wireLength, time: time)
     }
 
     /// Processes one packet already decoded (by the replay reader that shards packets over workers).
     public mutating func process(_ packet: DecodedPacket, frame: RawSpan, wireLength: Int, time: PacketTime) {
+        var packet = packet
+        process(decoded: &packet, frame: frame, wireLength: wireLength, time: time)
+    }
+
+    /// The work of both `process` forms; `packet` is only read.
+    @inline(__always)
+    private mutating func process(decoded packet: inout DecodedPacket, frame: RawSpan, wireLength: Int, time: PacketTime) {
         if firstPacketTime == nil { firstPacketTime = time }
         if time > now { now = time }
         statistics.packets &+= 1

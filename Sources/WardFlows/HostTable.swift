@@ -94,12 +94,12 @@ public struct HostTable: ~Copyable {
         slots[originatorSlot].flowsOriginated &+= 1
         slots[responderSlot].flowsResponded &+= 1
         let pair = PeerPair(slots[originatorSlot].address, slots[responderSlot].address)
-        if peerPairs.contains(pair) { return }
-        guard peerPairs.count < maximumPeerPairs else {
-            peerPairsDropped &+= 1
+        if peerPairs.count < maximumPeerPairs {
+            guard peerPairs.insert(pair).inserted else { return }  // one hash, where contains + insert took two
+        } else {
+            if !peerPairs.contains(pair) { peerPairsDropped &+= 1 }
             return
         }
-        peerPairs.insert(pair)
         slots[originatorSlot].distinctPeers &+= 1
         if originatorSlot != responderSlot { slots[responderSlot].distinctPeers &+= 1 }
     }

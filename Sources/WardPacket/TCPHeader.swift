@@ -13,7 +13,7 @@ public struct TCPHeader: Sendable, BitwiseCopyable {
     /// Header length in bytes (data offset × 4).
     public var headerLength: Int = 0
     /// Control bits.
-    public var flags: TCPFlags = []
+    public var flags = TCPFlags(rawValue: 0)
     /// Receive window (unscaled).
     public var window: UInt16 = 0
     /// Maximum segment size option, or 0.
