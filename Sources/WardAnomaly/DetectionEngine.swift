@@ -15,6 +15,8 @@ public struct DetectionEngine {
     private var hl7Senders: HL7SenderDetector
     private var remoteAccess = RemoteAccessToolDetector()
     private var smb1 = SMB1Detector()
+    /// Whether the detectors run (`--no-detectors` turns them off: observations are ignored, no alert is raised).
+    public var isEnabled = true
 
     /// An engine for one thread.
     /// - Parameters:
@@ -22,9 +24,6 @@ public struct DetectionEngine {
     ///   - zones: The compiled zone map (`SiteConfiguration.zoneMap`).
     ///   - knownDevices: The declared devices (`SiteConfiguration.inventory`).
     ///   - signatures: `Signatures/` data (`SignatureSet.detectionSignatures`), or `.builtIn`.
-    /// Whether the detectors run (`--no-detectors` turns them off: observations are ignored, no alert is raised).
-    public var isEnabled = true
-
     public init(
         configuration: DetectorConfiguration = DetectorConfiguration(), zones: ZoneMap = .empty,
         knownDevices: DeviceInventory = .empty, signatures: DetectionSignatures = .builtIn

@@ -13,7 +13,7 @@ public struct DICOMSOPClassNames: Sendable {
         var nameIndexByName: [String: Int] = [:]
         for (uid, name) in table.sorted(by: { $0.key < $1.key }) {
             var uid = uid
-            guard uid.utf8.allSatisfy({ $0 == UInt8(ascii: ".") || ($0 &- UInt8(ascii: "0")) < 10 }),
+            guard uid.withUTF8({ DICOMText.isValidUID(UnsafeRawBufferPointer($0)) }),
                 let position = uid.withUTF8({ uids.insert(UnsafeRawBufferPointer($0)) }),
                 position == nameIndices.count
             else { continue }

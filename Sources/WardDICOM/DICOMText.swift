@@ -79,7 +79,8 @@ enum DICOMText {
         return range.lowerBound..<upper
     }
 
-    private static func isValidUID(_ value: UnsafeRawBufferPointer) -> Bool {
+    /// Whether `value` is only digits and dots (PS3.5 §9.1).
+    static func isValidUID(_ value: UnsafeRawBufferPointer) -> Bool {
         value.allSatisfy { $0 == UInt8(ascii: ".") || ($0 &- UInt8(ascii: "0")) < 10 }
     }
 
