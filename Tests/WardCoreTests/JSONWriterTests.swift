@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-import WardCore
+
+@testable import WardCore
 
 @Suite struct JSONWriterTests {
     @Test func writesNestedObjectsWithSeparators() {
@@ -32,6 +33,37 @@ import WardCore
         // Whatever the input, the output parses as JSON.
         let parsed = try JSONSerialization.jsonObject(with: Data(("[" + text + "]").utf8), options: [])
         #expect((parsed as? [String])?.count == 1)
+    }
+
+    /// The scan skips plain runs eight bytes at a time: every byte that needs escaping (and one that does not) is
+    /// found at every position of strings from 0 to 24 bytes long, as the byte-at-a-time scan finds it.
+    @Test func escapesAtEveryPositionOfTheEightByteSteps() throws {
+        func escapedOneByOne(_ bytes: [UInt8]) -> String {
+            var text = "\""
+            for byte in bytes {
+                switch byte {
+                case 0x22: text += "\\\""
+                case 0x5C: text += "\\\\"
+                case 0x7F: text += "\\u007f"
+                case 0x1F: text += "\\u001f"
+                case 0x80: text += "\u{FFFD}"
+                default: text += String(UnicodeScalar(byte))
+                }
+            }
+            return text + "\""
+        }
+        for length in 0...24 {
+            for position in 0..<max(length, 1) {
+                for special: UInt8 in [0x22, 0x5C, 0x1F, 0x7F, 0x80, 0x7E, 0x20] {
+                    var bytes = (0..<length).map { UInt8(0x41 + $0 % 26) }
+                    if length > 0 { bytes[position] = special }
+                    var writer = JSONWriter()
+                    bytes.withUnsafeBytes { writer.value(utf8: $0.bytes) }
+                    #expect(writer.text == escapedOneByOne(bytes), "length \(length), 0x\(String(special, radix: 16)) at \(position)")
+                }
+            }
+        }
+        #expect(!JSONWriter.isPlain(0x4141_4141_4141_4122) && JSONWriter.isPlain(0x7E7E_2020_4141_3030))
     }
 
     @Test(arguments: [
