@@ -39,23 +39,26 @@ enum Text {
 
     /// ASCII lower-casing (names on the wire are compared case-insensitively, as Windows does).
     static func lowercased(_ text: String) -> String {
-        mapped(text) { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        var text = text
+        return text.withUTF8 { mapped($0[...], lowercasedASCII) }
     }
 
     /// ASCII upper-casing.
     static func uppercased(_ text: String) -> String {
-        mapped(text) { $0 >= 0x61 && $0 <= 0x7A ? $0 & 0xDF : $0 }
+        var text = text
+        return text.withUTF8 { mapped($0[...]) { $0 >= 0x61 && $0 <= 0x7A ? $0 & 0xDF : $0 } }
     }
 
-    /// `text` with every UTF-8 byte passed through `transform`, written straight into the new string's storage.
-    /// `transform` must map ASCII to ASCII and leave other bytes alone, so the result stays valid UTF-8.
-    private static func mapped(_ text: String, _ transform: (UInt8) -> UInt8) -> String {
-        var text = text
-        return text.withUTF8 { bytes in
-            String(unsafeUninitializedCapacity: bytes.count) { buffer in
-                for index in bytes.indices { buffer[index] = transform(bytes[index]) }
-                return bytes.count
-            }
+    private static func lowercasedASCII(_ byte: UInt8) -> UInt8 {
+        byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+    }
+
+    /// `bytes` (UTF-8) as a string with every byte passed through `transform`, written straight into the new string's
+    /// storage. `transform` must map ASCII to ASCII and leave other bytes alone, so the result stays valid UTF-8.
+    private static func mapped(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, _ transform: (UInt8) -> UInt8) -> String {
+        String(unsafeUninitializedCapacity: bytes.count) { buffer in
+            for (index, byte) in zip(buffer.indices, bytes) { buffer[index] = transform(byte) }
+            return bytes.count
         }
     }
 
@@ -71,24 +74,13 @@ enum Text {
     /// The lower-cased extension of a file name without the dot (`"scan.DCM.lockbit"` → `"lockbit"`), or `""`.
     /// Found over the UTF-8 bytes: this runs for every file an SMB client opens or renames.
     static func fileExtension(_ path: String) -> String {
-        var path = path
-        return path.withUTF8 { bytes in
-            var nameStart = bytes.count
-            while nameStart > 0 && bytes[nameStart - 1] != UInt8(ascii: "\\") && bytes[nameStart - 1] != UInt8(ascii: "/") {
-                nameStart -= 1
-            }
-            var dot = bytes.count - 1
-            while dot > nameStart && bytes[dot] != UInt8(ascii: ".") { dot -= 1 }
+        var name = baseName(path)
+        return name.withUTF8 { bytes in
+            guard let dot = bytes.lastIndex(of: UInt8(ascii: ".")) else { return "" }
             let length = bytes.count - dot - 1
-            // No dot, or only a leading one (".profile"): no extension.
-            guard dot > nameStart, (1...32).contains(length) else { return "" }
-            return String(unsafeUninitializedCapacity: length) { buffer in
-                for index in 0..<length {
-                    let byte = bytes[dot + 1 + index]
-                    buffer[index] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
-                }
-                return length
-            }
+            // A leading dot (".profile") is no extension.
+            guard dot > 0, (1...32).contains(length) else { return "" }
+            return mapped(bytes[(dot + 1)...], lowercasedASCII)
         }
     }
 
