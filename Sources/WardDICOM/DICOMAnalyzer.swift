@@ -86,6 +86,9 @@ public struct DICOMAnalyzer: Sendable {
         records.isEmpty ? nil : records.removeFirst()
     }
 
+    /// Records waiting for `popRecord()`.
+    public var queuedRecordCount: Int { records.count }
+
     /// The framer of `direction` (for tests of the memory bounds).
     public func framer(_ direction: StreamDirection) -> DICOMFramer {
         direction == .originator ? originatorFramer : responderFramer

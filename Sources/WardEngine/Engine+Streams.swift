@@ -43,7 +43,7 @@ extension Engine {
                 return
             }
             session = probe(payload, direction: direction, flowSlot: flowSlot, existing: -1)
-        } else if session >= 0, sessions.items[Int(session)]?.kind == .pending {
+        } else if sessions.contains(session), sessions.items[Int(session)].kind == .pending {
             // A pending session: probe the bytes that continue the stream in order.
             let stream = 2 * Int(session) + (direction == .originator ? 0 : 1)
             switch reassemblers[stream].place(sequence: sequence, length: Int(packet.payloadWireLength)) {
@@ -60,7 +60,7 @@ extension Engine {
             }
         }
         guard session >= 0 else { return }
-        sessions.items[Int(session)]?.flowSlot = flowSlot
+        sessions.items[Int(session)].flowSlot = flowSlot
         feed(
             session: session, direction: direction, sequence: sequence, payload: payload,
             wireLength: Int(packet.payloadWireLength), time: time)
@@ -129,7 +129,8 @@ extension Engine {
             let slot = sessionHand % slots
             sessionHand = slot + 1
             visited += 1
-            guard let session = sessions.items[slot] else { continue }
+            guard sessions.contains(Int32(slot)) else { continue }
+            let session = sessions.items[slot]
             examined += 1
             let lastSeen = flows.flow(at: session.flowSlot).lastSeen
             if let current = victim, current.lastSeen <= lastSeen { continue }
@@ -157,8 +158,8 @@ extension Engine {
             analyzerSlot = smb2Analyzers.insert(SMB2Analyzer())
             statistics.smbSessions &+= 1
         }
-        sessions.items[Int(session)]?.kind = kind
-        sessions.items[Int(session)]?.analyzerSlot = analyzerSlot
+        sessions.items[Int(session)].kind = kind
+        sessions.items[Int(session)].analyzerSlot = analyzerSlot
     }
 
     /// A pending session whose stream turned out to be no known protocol: free its buffers.
@@ -252,7 +253,8 @@ extension Engine {
     /// Ends a session whose stream jumped impossibly far (a desynchronised or forged sequence number): its records
     /// so far are emitted, and the flow is left unanalysed from here on.
     private mutating func abandon(session: Int32) {
-        guard let current = sessions.items[Int(session)] else { return }
+        guard sessions.contains(session) else { return }
+        let current = sessions.items[Int(session)]
         statistics.sessionsAbandoned &+= 1
         let flow = flows.flow(at: current.flowSlot)
         finishSession(session, flow: flow)
@@ -274,46 +276,52 @@ extension Engine {
     }
 
     private mutating func deliver(session: Int32, bytes: RawSpan, direction: StreamDirection, time: PacketTime) {
-        guard let current = sessions.items[Int(session)] else { return }
+        guard sessions.contains(session) else { return }
+        let current = sessions.items[Int(session)]
         let slot = Int(current.analyzerSlot)
         switch current.kind {
         case .pending:
             return
         case .dicom:
-            dicomAnalyzers.items[slot]?.receive(bytes, direction: direction, at: time)
-            while let record = dicomAnalyzers.items[slot]?.popRecord() {
+            dicomAnalyzers.items[slot].receive(bytes, direction: direction, at: time)
+            guard dicomAnalyzers.items[slot].queuedRecordCount > 0 else { return }
+            while let record = dicomAnalyzers.items[slot].popRecord() {
                 report(record, flow: flows.flow(at: current.flowSlot))
             }
         case .hl7:
-            hl7Analyzers.items[slot]?.receive(bytes, direction: direction, at: time)
-            while let record = hl7Analyzers.items[slot]?.popRecord() {
+            hl7Analyzers.items[slot].receive(bytes, direction: direction, at: time)
+            guard hl7Analyzers.items[slot].queuedRecordCount > 0 else { return }
+            while let record = hl7Analyzers.items[slot].popRecord() {
                 report(record, flow: flows.flow(at: current.flowSlot))
             }
         case .smb2:
-            smb2Analyzers.items[slot]?.receive(bytes, direction: direction, at: time)
-            while let record = smb2Analyzers.items[slot]?.popRecord() {
+            smb2Analyzers.items[slot].receive(bytes, direction: direction, at: time)
+            guard smb2Analyzers.items[slot].hasQueuedOutput else { return }
+            while let record = smb2Analyzers.items[slot].popRecord() {
                 report(record, flow: flows.flow(at: current.flowSlot))
             }
-            while let message = smb2Analyzers.items[slot]?.popEncryptedMessage() {
+            while let message = smb2Analyzers.items[slot].popEncryptedMessage() {
                 report(message, flow: flows.flow(at: current.flowSlot))
             }
         }
     }
 
     private mutating func analyzerGap(session: Int32, length: Int, direction: StreamDirection) {
-        guard let current = sessions.items[Int(session)] else { return }
+        guard sessions.contains(session) else { return }
+        let current = sessions.items[Int(session)]
         let slot = Int(current.analyzerSlot)
         switch current.kind {
         case .pending: return
-        case .dicom: dicomAnalyzers.items[slot]?.gap(length: length, direction: direction)
-        case .hl7: hl7Analyzers.items[slot]?.gap(length: length, direction: direction)
-        case .smb2: smb2Analyzers.items[slot]?.gap(length: length, direction: direction)
+        case .dicom: dicomAnalyzers.items[slot].gap(length: length, direction: direction)
+        case .hl7: hl7Analyzers.items[slot].gap(length: length, direction: direction)
+        case .smb2: smb2Analyzers.items[slot].gap(length: length, direction: direction)
         }
     }
 
     /// The flow ended: flush both directions, let the analyzer emit its last records, and free everything.
     mutating func finishSession(_ session: Int32, flow: FlowRecord) {
-        guard let current = sessions.items[Int(session)] else { return }
+        guard sessions.contains(session) else { return }
+        let current = sessions.items[Int(session)]
         for (stream, direction) in [(2 * Int(session), StreamDirection.originator), (2 * Int(session) + 1, .responder)] {
             flushBuffered(session: session, stream: stream, direction: direction, time: flow.lastSeen)
             reassemblyBytes -= reassemblers[stream].bufferedBytes
@@ -324,28 +332,27 @@ extension Engine {
         case .pending:
             break
         case .dicom:
-            dicomAnalyzers.items[slot]?.finish(at: flow.lastSeen)
-            while let record = dicomAnalyzers.items[slot]?.popRecord() { report(record, flow: flow) }
-            if let counts = dicomAnalyzers.items[slot]?.anomalies {
-                for (anomaly, count) in counts.nonZero { addProtocolAnomaly("\(anomaly.name)", UInt64(count)) }
+            dicomAnalyzers.items[slot].finish(at: flow.lastSeen)
+            while let record = dicomAnalyzers.items[slot].popRecord() { report(record, flow: flow) }
+            for (anomaly, count) in dicomAnalyzers.items[slot].anomalies.nonZero {
+                addProtocolAnomaly("\(anomaly.name)", UInt64(count))
             }
             dicomAnalyzers.remove(current.analyzerSlot)
         case .hl7:
-            hl7Analyzers.items[slot]?.finish(at: flow.lastSeen)
-            while let record = hl7Analyzers.items[slot]?.popRecord() { report(record, flow: flow) }
-            hl7Analyzers.items[slot]?.anomalies.forEachNonZero { anomaly, count in
+            hl7Analyzers.items[slot].finish(at: flow.lastSeen)
+            while let record = hl7Analyzers.items[slot].popRecord() { report(record, flow: flow) }
+            hl7Analyzers.items[slot].anomalies.forEachNonZero { anomaly, count in
                 addProtocolAnomaly(anomaly.name, count)
             }
             hl7Analyzers.remove(current.analyzerSlot)
         case .smb2:
-            smb2Analyzers.items[slot]?.finish(at: flow.lastSeen)
-            while let record = smb2Analyzers.items[slot]?.popRecord() { report(record, flow: flow) }
-            if let counts = smb2Analyzers.items[slot]?.anomalies {
-                var index = 0
-                while let anomaly = SMB2Anomaly(rawValue: index) {
-                    if counts[anomaly] > 0 { addProtocolAnomaly("\(anomaly.name)", UInt64(counts[anomaly])) }
-                    index += 1
-                }
+            smb2Analyzers.items[slot].finish(at: flow.lastSeen)
+            while let record = smb2Analyzers.items[slot].popRecord() { report(record, flow: flow) }
+            let counts = smb2Analyzers.items[slot].anomalies
+            var index = 0
+            while let anomaly = SMB2Anomaly(rawValue: index) {
+                if counts[anomaly] > 0 { addProtocolAnomaly("\(anomaly.name)", UInt64(counts[anomaly])) }
+                index += 1
             }
             smb2Analyzers.remove(current.analyzerSlot)
         }

@@ -45,11 +45,11 @@ public struct Engine: ~Copyable {
     /// Which of the metrics board's sources this engine publishes as (its worker number).
     public var metricsSource = 0
     // Application analysis (see Engine+Streams.swift).
-    var sessions = SlotPool<StreamSession>()
+    var sessions = SlotPool(vacant: StreamSession(flowSlot: -1, kind: .pending, analyzerSlot: -1))
     var reassemblers: ContiguousArray<TCPReassembler> = []
-    var dicomAnalyzers = SlotPool<DICOMAnalyzer>()
-    var hl7Analyzers = SlotPool<HL7Analyzer>()
-    var smb2Analyzers = SlotPool<SMB2Analyzer>()
+    var dicomAnalyzers = SlotPool(vacant: DICOMAnalyzer())
+    var hl7Analyzers = SlotPool(vacant: HL7Analyzer())
+    var smb2Analyzers = SlotPool(vacant: SMB2Analyzer())
     var reassemblyBytes = 0
     /// Where the next search for a session to evict starts (see `evictIdlestSession`).
     var sessionHand = 0

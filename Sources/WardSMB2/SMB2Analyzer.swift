@@ -136,6 +136,9 @@ public struct SMB2Analyzer: Sendable {
         state.popEncryptedMessage()
     }
 
+    /// Whether records or encrypted messages wait to be popped.
+    public var hasQueuedOutput: Bool { state.hasQueuedOutput }
+
     /// The framer of `direction` (tests: bounded-memory checks).
     package func framer(_ direction: StreamDirection) -> SMB2Framer {
         direction == .originator ? originatorFramer : responderFramer
