@@ -83,6 +83,7 @@ public struct DICOMAssociatePDU: Sendable {
             callingAE: DICOMText.trimmed(body, 20..<36),
             abstractSyntaxes: DICOMUIDList(limit: limits.maximumPresentationContexts),
             transferSyntaxes: DICOMUIDList(limit: limits.maximumDistinctValues))
+        pdu.reserveCapacity(forBodyLength: body.byteCount, limits: limits)
         var offset = fixedLength
         var contextsSeen = 0
         while offset < body.byteCount {
@@ -113,6 +114,16 @@ public struct DICOMAssociatePDU: Sendable {
             offset = item.value.upperBound
         }
         return pdu
+    }
+
+    /// Room for the contexts a body of `length` bytes can hold, estimated from typical item sizes (a context
+    /// takes 30 bytes or more, a transfer syntax sub-item 23, an abstract syntax UID about 26 characters): growing
+    /// the arrays item by item cost a dozen reallocations per request.
+    private mutating func reserveCapacity(forBodyLength length: Int, limits: DICOMLimits) {
+        let contexts = min(limits.maximumPresentationContexts, length / 30)
+        presentationContexts.reserveCapacity(contexts)
+        contextTransferSyntaxes.reserveCapacity(length / 23)
+        if !isAccept { abstractSyntaxes.reserveCapacity(contexts, bytesEach: 26) }
     }
 
     /// The item at `offset`: type (1), reserved (1), big-endian length (2), value; `nil` when it runs past `end`.

@@ -56,7 +56,7 @@ enum DICOMText {
                 anomalies.record(.invalidUID)
                 return nil
             }
-            return list.insert(value)
+            return list.appendDistinct(value)
         }
     }
 
@@ -80,8 +80,37 @@ enum DICOMText {
     }
 
     /// Whether `value` is only digits and dots (PS3.5 §9.1).
+    ///
+    /// Checked eight bytes at a time (the last word overlapping the one before): a byte-by-byte test branched on
+    /// dot-or-digit, which the processor cannot predict inside a UID.
     static func isValidUID(_ value: UnsafeRawBufferPointer) -> Bool {
-        value.allSatisfy { $0 == UInt8(ascii: ".") || ($0 &- UInt8(ascii: "0")) < 10 }
+        let count = value.count
+        guard count >= 8 else {
+            // Padded with digits to one word.
+            var word: UInt64 = 0x3030_3030_3030_3030
+            withUnsafeMutableBytes(of: &word) { $0.copyMemory(from: value) }
+            return isUIDWord(word)
+        }
+        var offset = 0
+        while offset < count {
+            let word = value.loadUnaligned(fromByteOffset: min(offset, count - 8), as: UInt64.self)
+            if !isUIDWord(word) { return false }
+            offset += 8
+        }
+        return true
+    }
+
+    /// Whether all eight bytes of `word` are digits or dots. Each test works on the low seven bits of every byte,
+    /// so no carry crosses into the next byte, and counts bytes with the top bit set as failing.
+    private static func isUIDWord(_ word: UInt64) -> Bool {
+        let lowSeven: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        // Digits become 0–9; adding 0x76 sets the top bit of every byte that is 10 or more.
+        let digits = word ^ 0x3030_3030_3030_3030
+        let notDigit = ((digits & lowSeven) &+ 0x7676_7676_7676_7676) | digits
+        // Dots become 0; adding 0x7F sets the top bit of every byte that is not 0.
+        let dots = word ^ 0x2E2E_2E2E_2E2E_2E2E
+        let notDot = ((dots & lowSeven) &+ lowSeven) | dots
+        return notDigit & notDot & 0x8080_8080_8080_8080 == 0
     }
 
     /// Whether `text` equals the bytes of `range` (compared without building a `String`).

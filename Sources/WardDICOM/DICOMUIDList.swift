@@ -84,20 +84,40 @@ public struct DICOMUIDList: Sendable, Equatable, RandomAccessCollection, Express
     @discardableResult
     public mutating func insert(_ uid: UnsafeRawBufferPointer) -> Int? {
         if let existing = firstIndex(of: uid) { return existing }
+        return appendDistinct(uid)
+    }
+
+    /// Adds `uid`, which the caller knows is not in this list yet (``firstIndex(of:)`` found nothing).
+    /// - Returns: its index, or `nil` when the list is full.
+    @discardableResult
+    public mutating func appendDistinct(_ uid: UnsafeRawBufferPointer) -> Int? {
         guard !isFull else { return nil }
-        storage.append(contentsOf: uid)
+        // As typed bytes: `append(contentsOf:)` copies a raw buffer one byte at a time.
+        storage.append(contentsOf: uid.assumingMemoryBound(to: UInt8.self))
         ends.append(Int32(storage.count))
         indexNewest()
         return ends.count - 1
     }
 
+    /// Makes room for `count` more UIDs of about `bytesEach` bytes, so that filling the list reallocates nothing.
+    public mutating func reserveCapacity(_ count: Int, bytesEach: Int) {
+        let count = Swift.min(count, limit - ends.count)
+        guard count > 0 else { return }
+        storage.reserveCapacity(storage.count + count * bytesEach)
+        ends.reserveCapacity(ends.count + count)
+        let total = ends.count + count
+        if total > Self.linearLimit && slots.count < total * 2 {
+            var capacity = Swift.max(32, slots.count)
+            while capacity < total * 2 { capacity *= 2 }
+            rebuildSlots(capacity: capacity)
+        }
+    }
+
     /// Adds the UID at `position` of `other`, which the caller knows is not in this list yet; nothing when full.
     public mutating func appendDistinct(_ other: DICOMUIDList, at position: Int) {
         guard !isFull else { return }
-        other.storage.withUnsafeBytes { raw in
-            let range = other.byteRange(at: position)
-            storage.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[range]))
-        }
+        let range = other.byteRange(at: position)
+        other.storage.withUnsafeBufferPointer { storage.append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }
         ends.append(Int32(storage.count))
         indexNewest()
     }

@@ -49,6 +49,22 @@ import WardCore
         #expect(list.count == 300)
     }
 
+    /// Room reserved up front (as a request's decoder does) builds the index early: UIDs are still found, before
+    /// and after the list outgrows the reservation, and the limit still holds.
+    @Test func findsEveryUIDAfterReservingRoom() {
+        for reserved in [0, 3, 9, 40, 1000] {
+            var list = DICOMUIDList(limit: 100)
+            list.reserveCapacity(reserved, bytesEach: 26)
+            let uids = (0..<120).map { "1.2.826.0.1.3680043.\($0 * 7)" }
+            for (index, uid) in uids.enumerated() {
+                #expect(Self.insert(uid, into: &list) == (index < 100 ? index : nil))
+            }
+            for (index, uid) in uids.enumerated().prefix(100) { #expect(Self.find(uid, in: list) == index) }
+            #expect(Self.find("1.2.826.0.1.3680043", in: list) == nil)
+            #expect(list.count == 100 && list.isFull)
+        }
+    }
+
     @Test func truncatesAndCopiesEntries() {
         let list: DICOMUIDList = ["1.1", "1.2", "1.3"]
         #expect(list.truncated(to: 2) == ["1.1", "1.2"])
