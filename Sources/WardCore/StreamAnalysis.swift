@@ -2,8 +2,9 @@
 ///
 /// An analyzer is a concrete struct per TCP connection. The engine feeds it the connection's reassembled bytes in
 /// order, per direction, in chunks of any size (a chunk may hold several PDUs, part of one, or a PDU's tail and the
-/// next one's head); reports a gap when bytes were lost; and calls `finish` when the connection ends. Analyzers
-/// never see packets, never allocate per chunk, and never trap on any input.
+/// next one's head); reports a gap when bytes were lost; and calls `finish` when the connection ends. `receive`
+/// answers whether records wait, so the engine pops only then. Analyzers never see packets, never allocate per
+/// chunk, and never trap on any input.
 
 /// Which side of a TCP connection sent the bytes.
 public enum StreamDirection: UInt8, Sendable, BitwiseCopyable {

@@ -55,12 +55,15 @@ public struct DICOMAnalyzer: Sendable {
     ///   - bytes: the chunk.
     ///   - direction: who sent it.
     ///   - time: the packet time of the chunk.
-    public mutating func receive(_ bytes: RawSpan, direction: StreamDirection, at time: PacketTime) {
+    /// - Returns: whether records wait for ``popRecord()`` (asking afterwards would copy the analyzer).
+    @discardableResult
+    public mutating func receive(_ bytes: RawSpan, direction: StreamDirection, at time: PacketTime) -> Bool {
         var cursor = 0
         while let event = nextEvent(bytes, direction: direction, cursor: &cursor) {
             handle(event, direction: direction, at: time)
         }
         syncPDataBytes()
+        return !records.isEmpty
     }
 
     /// Reports `length` bytes of `direction` lost; the framer resynchronises at the next plausible PDU header.
@@ -85,9 +88,6 @@ public struct DICOMAnalyzer: Sendable {
     public mutating func popRecord() -> DICOMAssociationRecord? {
         records.isEmpty ? nil : records.removeFirst()
     }
-
-    /// Records waiting for `popRecord()`.
-    public var queuedRecordCount: Int { records.count }
 
     /// The framer of `direction` (for tests of the memory bounds).
     public func framer(_ direction: StreamDirection) -> DICOMFramer {

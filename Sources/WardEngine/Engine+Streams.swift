@@ -283,20 +283,17 @@ extension Engine {
         case .pending:
             return
         case .dicom:
-            dicomAnalyzers.items[slot].receive(bytes, direction: direction, at: time)
-            guard dicomAnalyzers.items[slot].queuedRecordCount > 0 else { return }
+            guard dicomAnalyzers.items[slot].receive(bytes, direction: direction, at: time) else { return }
             while let record = dicomAnalyzers.items[slot].popRecord() {
                 report(record, flow: flows.flow(at: current.flowSlot))
             }
         case .hl7:
-            hl7Analyzers.items[slot].receive(bytes, direction: direction, at: time)
-            guard hl7Analyzers.items[slot].queuedRecordCount > 0 else { return }
+            guard hl7Analyzers.items[slot].receive(bytes, direction: direction, at: time) else { return }
             while let record = hl7Analyzers.items[slot].popRecord() {
                 report(record, flow: flows.flow(at: current.flowSlot))
             }
         case .smb2:
-            smb2Analyzers.items[slot].receive(bytes, direction: direction, at: time)
-            guard smb2Analyzers.items[slot].hasQueuedOutput else { return }
+            guard smb2Analyzers.items[slot].receive(bytes, direction: direction, at: time) else { return }
             while let record = smb2Analyzers.items[slot].popRecord() {
                 report(record, flow: flows.flow(at: current.flowSlot))
             }

@@ -52,7 +52,9 @@ public struct HL7Analyzer {
     }
 
     /// In-order bytes of one direction, in chunks of any size.
-    public mutating func receive(_ bytes: RawSpan, direction: StreamDirection, at time: PacketTime) {
+    /// - Returns: whether records wait for ``popRecord()`` (asking afterwards would copy the analyzer).
+    @discardableResult
+    public mutating func receive(_ bytes: RawSpan, direction: StreamDirection, at time: PacketTime) -> Bool {
         var offset = 0
         while offset < bytes.byteCount {
             let step: MLLPFramer.Step
@@ -60,9 +62,10 @@ public struct HL7Analyzer {
             case .originator: step = originatorFramer.feed(bytes, offset: &offset, anomalies: &anomalies)
             case .responder: step = responderFramer.feed(bytes, offset: &offset, anomalies: &anomalies)
             }
-            guard case .frame(let frame) = step else { return }
+            guard case .frame(let frame) = step else { break }
             complete(frame, direction: direction, at: time)
         }
+        return records.count > 0
     }
 
     /// `length` bytes of `direction` were lost: the message in progress there is dropped.

@@ -58,7 +58,10 @@ public struct SMB2Analyzer: Sendable {
     ///   - bytes: the next bytes of `direction`'s stream.
     ///   - direction: which side sent them.
     ///   - time: the packet time of the segment that completed them.
-    public mutating func receive(_ bytes: RawSpan, direction: StreamDirection, at time: PacketTime) {
+    /// - Returns: whether records or encrypted messages wait to be popped (asking afterwards would copy the
+    ///   analyzer).
+    @discardableResult
+    public mutating func receive(_ bytes: RawSpan, direction: StreamDirection, at time: PacketTime) -> Bool {
         // Each direction's framer and write context are passed in place: copying a framer out and back would copy
         // (or at least retain and release) its buffer for every segment.
         switch direction {
@@ -67,6 +70,7 @@ public struct SMB2Analyzer: Sendable {
         case .responder:
             Self.receive(bytes, fromClient: false, at: time, framer: &responderFramer, write: &responderWrite, state: &state)
         }
+        return state.hasQueuedOutput
     }
 
     private static func receive(
@@ -135,9 +139,6 @@ public struct SMB2Analyzer: Sendable {
     public mutating func popEncryptedMessage() -> SMB2EncryptedMessage? {
         state.popEncryptedMessage()
     }
-
-    /// Whether records or encrypted messages wait to be popped.
-    public var hasQueuedOutput: Bool { state.hasQueuedOutput }
 
     /// The framer of `direction` (tests: bounded-memory checks).
     package func framer(_ direction: StreamDirection) -> SMB2Framer {

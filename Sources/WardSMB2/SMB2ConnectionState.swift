@@ -110,7 +110,7 @@ public struct SMB2ConnectionState: Sendable {
     }
 
     /// Whether records or large encrypted messages wait to be popped.
-    public var hasQueuedOutput: Bool { records.count > 0 || encryptedMessages.count > 0 }
+    var hasQueuedOutput: Bool { records.count > 0 || encryptedMessages.count > 0 }
 
     /// Counts a COMPRESSION_TRANSFORM message ([MS-SMB2] §2.2.42).
     mutating func compressed() {

@@ -91,6 +91,22 @@ import WardTestSupport
         #expect(json.contains(#""result":"released""#))
     }
 
+    /// `receive` says true exactly when a segment closed an association (the release and the abort here); the
+    /// engine pops only then.
+    @Test func receiveAnswersWhetherRecordsWait() {
+        var analyzer = DICOMAnalyzer()
+        var closing = 0
+        for (index, segment) in Scripts.storeAndMove.enumerated() {
+            let queued = segment.bytes.withUnsafeBytes {
+                analyzer.receive($0.bytes, direction: segment.direction, at: segment.time)
+            }
+            let records = Harness.drain(&analyzer)
+            #expect(queued == !records.isEmpty, "segment \(index)")
+            if queued { closing += 1 }
+        }
+        #expect(closing == 2)
+    }
+
     @Test func recordsStoreMoveAndAbortWithoutPatientData() throws {
         let (records, analyzer) = Harness.run(Scripts.storeAndMove)
         #expect(records.count == 2)

@@ -98,9 +98,9 @@ import WardTestSupport
         ] {
             var analyzer = DICOMAnalyzer(limits: limits)
             let filler = [UInt8](repeating: 0x01, count: 64 * 1024)
-            header.withUnsafeBytes { analyzer.receive($0.bytes, direction: .originator, at: .zero) }
+            header.withUnsafeBytes { _ = analyzer.receive($0.bytes, direction: .originator, at: .zero) }
             for _ in 0..<32 {  // 2 MiB of body
-                filler.withUnsafeBytes { analyzer.receive($0.bytes, direction: .originator, at: .zero) }
+                filler.withUnsafeBytes { _ = analyzer.receive($0.bytes, direction: .originator, at: .zero) }
                 #expect(analyzer.framer(.originator).bodyCapacity <= limits.maximumAssociatePDUBytes)
                 #expect(analyzer.framer(.originator).commandCapacity <= 2 * limits.maximumCommandBytes)
             }

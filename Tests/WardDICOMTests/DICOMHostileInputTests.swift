@@ -18,7 +18,7 @@ import WardTestSupport
         for length in 0...Self.request.count {
             var analyzer = DICOMAnalyzer()
             Array(Self.request[..<length]).withUnsafeBytes {
-                analyzer.receive($0.bytes, direction: .originator, at: .zero)
+                _ = analyzer.receive($0.bytes, direction: .originator, at: .zero)
             }
             analyzer.finish(at: .zero)
             let record = analyzer.popRecord()
@@ -125,7 +125,7 @@ import WardTestSupport
             }
             let direction: StreamDirection = Bool.random(using: &generator) ? .originator : .responder
             chunk.withUnsafeBytes {
-                analyzer.receive($0.bytes, direction: direction, at: PacketTime(nanoseconds: Int64(step)))
+                _ = analyzer.receive($0.bytes, direction: direction, at: PacketTime(nanoseconds: Int64(step)))
             }
             if step % 997 == 0 { analyzer.gap(length: Int.random(in: 1...5000, using: &generator), direction: direction) }
             while analyzer.popRecord() != nil { records += 1 }

@@ -142,7 +142,7 @@ import WardTestSupport
                     let skip = next - segment.sequence
                     if skip < segment.bytes.count {
                         let fresh = Array(segment.bytes[skip...])
-                        fresh.withUnsafeBytes { analyzer.receive($0.bytes, direction: direction, at: packet.time) }
+                        fresh.withUnsafeBytes { _ = analyzer.receive($0.bytes, direction: direction, at: packet.time) }
                         next += fresh.count
                     }
                     pending[key]?.remove(at: index)

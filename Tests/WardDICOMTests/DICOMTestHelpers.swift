@@ -148,7 +148,7 @@ enum Harness {
     }
 
     static func feed(_ analyzer: inout DICOMAnalyzer, _ bytes: [UInt8], _ segment: Segment) {
-        bytes.withUnsafeBytes { analyzer.receive($0.bytes, direction: segment.direction, at: segment.time) }
+        bytes.withUnsafeBytes { _ = analyzer.receive($0.bytes, direction: segment.direction, at: segment.time) }
     }
 
     static func drain(_ analyzer: inout DICOMAnalyzer) -> [DICOMAssociationRecord] {

@@ -76,10 +76,23 @@ import WardHL7
         #expect(outcome.records.last?.ackLatencyNanoseconds == 12_345_678)
     }
 
+    /// `receive` says true exactly when a chunk completed a message; the engine pops only then.
+    @Test func receiveAnswersWhetherRecordsWait() {
+        var analyzer = HL7Analyzer()
+        let message = HL7Bytes.framed(HL7Bytes.adtA08(controlID: "C1"))
+        let head = Array(message.prefix(10))
+        let tail = Array(message.dropFirst(10))
+        #expect(!head.withUnsafeBytes { analyzer.receive($0.bytes, direction: .originator, at: Self.t0) })
+        #expect(analyzer.popRecord() == nil)
+        #expect(tail.withUnsafeBytes { analyzer.receive($0.bytes, direction: .originator, at: Self.t0) })
+        #expect(analyzer.popRecord()?.controlID == "C1")
+        #expect(analyzer.popRecord() == nil)
+    }
+
     @Test func recordQueueIsBoundedAndCountsDrops() {
         var analyzer = HL7Analyzer(limits: HL7Limits(maxQueuedRecords: 3))
         let stream = (1...5).flatMap { HL7Bytes.framed(HL7Bytes.adtA08(controlID: "C\($0)")) }
-        stream.withUnsafeBytes { analyzer.receive($0.bytes, direction: .originator, at: Self.t0) }
+        stream.withUnsafeBytes { _ = analyzer.receive($0.bytes, direction: .originator, at: Self.t0) }
         #expect(analyzer.queuedRecordCount == 3)
         #expect(analyzer.anomalies.recordsDropped == 2)
         #expect(analyzer.popRecord()?.controlID == "C1")

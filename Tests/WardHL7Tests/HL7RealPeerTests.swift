@@ -47,7 +47,7 @@ import WardHL7
         var records: [Int: [HL7MessageRecord]] = [:]
         for payload in payloads {
             var analyzer = analyzers[payload.stream] ?? HL7Analyzer()
-            payload.bytes.withUnsafeBytes { analyzer.receive($0.bytes, direction: payload.direction, at: payload.time) }
+            payload.bytes.withUnsafeBytes { _ = analyzer.receive($0.bytes, direction: payload.direction, at: payload.time) }
             while let record = analyzer.popRecord() { records[payload.stream, default: []].append(record) }
             analyzers[payload.stream] = analyzer
         }

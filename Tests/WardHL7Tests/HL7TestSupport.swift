@@ -72,7 +72,7 @@ func runAnalyzer(
     var records: [HL7MessageRecord] = []
     for (index, chunk) in chunks.enumerated() {
         for piece in split(index, chunk.bytes) {
-            piece.withUnsafeBytes { analyzer.receive($0.bytes, direction: chunk.direction, at: chunk.time) }
+            piece.withUnsafeBytes { _ = analyzer.receive($0.bytes, direction: chunk.direction, at: chunk.time) }
             while let record = analyzer.popRecord() { records.append(record) }
         }
     }

@@ -101,9 +101,9 @@ import WardTestSupport
         var analyzer = HL7Analyzer()
         let first = HL7Bytes.framed(HL7Bytes.adtA08(controlID: "LOST"))
         let second = HL7Bytes.framed(HL7Bytes.adtA08(controlID: "M2"))
-        first[..<40].withUnsafeBytes { analyzer.receive($0.bytes, direction: .originator, at: Self.t0) }
+        first[..<40].withUnsafeBytes { _ = analyzer.receive($0.bytes, direction: .originator, at: Self.t0) }
         analyzer.gap(length: 100, direction: .originator)
-        (Array(first[140...]) + second).withUnsafeBytes { analyzer.receive($0.bytes, direction: .originator, at: Self.t1) }
+        (Array(first[140...]) + second).withUnsafeBytes { _ = analyzer.receive($0.bytes, direction: .originator, at: Self.t1) }
         analyzer.finish(at: Self.t1)
         #expect(analyzer.popRecord()?.controlID == "M2")
         #expect(analyzer.popRecord() == nil)
@@ -119,18 +119,18 @@ import WardTestSupport
         let header = HL7Bytes.message([#"MSH|^~\&|LIS|LAB|HIS|H|||ORU^R01^ORU_R01|BIG1|P|2.5"#, "PID|1||FAKEPID0001||DOE^JANE"])
         let obx = Array("OBX|1|ED|PDF^Report||^AP^PDF^Base64^\(String(repeating: "QUJD", count: 250))\r".utf8)
         let obxCount = 10_000_000 / obx.count + 1
-        HL7Bytes.startBlock.withUnsafeBytes { analyzer.receive($0.bytes, direction: .originator, at: Self.t0) }
-        header.withUnsafeBytes { analyzer.receive($0.bytes, direction: .originator, at: Self.t0) }
+        HL7Bytes.startBlock.withUnsafeBytes { _ = analyzer.receive($0.bytes, direction: .originator, at: Self.t0) }
+        header.withUnsafeBytes { _ = analyzer.receive($0.bytes, direction: .originator, at: Self.t0) }
         var chunk: [UInt8] = []
         for _ in 0..<64 { chunk += obx }
         var sent = 0
         while sent < obxCount {
             let n = min(64, obxCount - sent)
-            chunk[..<(n * obx.count)].withUnsafeBytes { analyzer.receive($0.bytes, direction: .originator, at: Self.t0) }
+            chunk[..<(n * obx.count)].withUnsafeBytes { _ = analyzer.receive($0.bytes, direction: .originator, at: Self.t0) }
             sent += n
             #expect(analyzer.bufferCapacity == initialCapacity)
         }
-        HL7Bytes.endBlock.withUnsafeBytes { analyzer.receive($0.bytes, direction: .originator, at: Self.t1) }
+        HL7Bytes.endBlock.withUnsafeBytes { _ = analyzer.receive($0.bytes, direction: .originator, at: Self.t1) }
         let popped = analyzer.popRecord()
         let record = try #require(popped)
         #expect(record.controlID == "BIG1")
@@ -166,7 +166,7 @@ import WardTestSupport
                 let direction: StreamDirection = Bool.random(using: &generator) ? .originator : .responder
                 let time = PacketTime(nanoseconds: Int64.random(in: Int64.min...Int64.max, using: &generator))
                 _ = bytes.withUnsafeBytes { HL7Analyzer.probe($0.bytes, direction: direction) }
-                bytes.withUnsafeBytes { analyzer.receive($0.bytes, direction: direction, at: time) }
+                bytes.withUnsafeBytes { _ = analyzer.receive($0.bytes, direction: direction, at: time) }
                 if Int.random(in: 0..<5, using: &generator) == 0 { analyzer.gap(length: 10, direction: direction) }
                 if Bool.random(using: &generator) { _ = analyzer.popRecord() }
             }

@@ -195,7 +195,7 @@ func runAnalyzer(
     for (index, segment) in segments.enumerated() {
         for range in chunk(segment.bytes.count) {
             segment.bytes[range].withUnsafeBytes {
-                analyzer.receive($0.bytes, direction: segment.direction, at: PacketTime(nanoseconds: Int64(index)))
+                _ = analyzer.receive($0.bytes, direction: segment.direction, at: PacketTime(nanoseconds: Int64(index)))
             }
         }
         while let record = analyzer.popRecord() { records.append(encode(record)) }

@@ -88,12 +88,29 @@ import WardTestSupport
         return segments
     }
 
+    /// `receive` says true exactly when the segment queued records: the tree connect, then the file's record at
+    /// CLOSE. The engine pops only then.
+    @Test func receiveAnswersWhetherRecordsWait() {
+        var analyzer = SMB2Analyzer()
+        var answers: [Bool] = []
+        for (index, segment) in Self.fileLife(writes: [[1, 2, 3]]).enumerated() {
+            let queued = segment.bytes.withUnsafeBytes {
+                analyzer.receive($0.bytes, direction: segment.direction, at: PacketTime(nanoseconds: Int64(index)))
+            }
+            var popped = 0
+            while analyzer.popRecord() != nil { popped += 1 }
+            #expect(queued == (popped > 0), "segment \(index)")
+            answers.append(queued)
+        }
+        #expect(answers.filter { $0 }.count >= 2)
+    }
+
     @Test func tracksCreateWriteReadRenameClose() throws {
         let uniform = (0..<256).map { UInt8($0) }  // every byte once: exactly 8 bits/byte, χ² = 0
         var fresh = SMB2Analyzer()
         for (index, segment) in Self.fileLife(writes: [uniform, uniform]).enumerated() {
             segment.bytes.withUnsafeBytes {
-                fresh.receive($0.bytes, direction: segment.direction, at: PacketTime(nanoseconds: Int64(index)))
+                _ = fresh.receive($0.bytes, direction: segment.direction, at: PacketTime(nanoseconds: Int64(index)))
             }
         }
         let files = fileRecords(&fresh)
@@ -125,7 +142,7 @@ import WardTestSupport
         var analyzer = SMB2Analyzer()
         for (index, segment) in Self.fileLife(writes: [data]).enumerated() {
             segment.bytes.withUnsafeBytes {
-                analyzer.receive($0.bytes, direction: segment.direction, at: PacketTime(nanoseconds: Int64(index)))
+                _ = analyzer.receive($0.bytes, direction: segment.direction, at: PacketTime(nanoseconds: Int64(index)))
             }
         }
         let files = fileRecords(&analyzer)
@@ -138,7 +155,7 @@ import WardTestSupport
         var analyzer = SMB2Analyzer(limits: limits)
         let big = [UInt8](repeating: 1, count: 100) + (0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
         for segment in Self.fileLife(writes: [big, big, big]) {
-            segment.bytes.withUnsafeBytes { analyzer.receive($0.bytes, direction: segment.direction, at: .zero) }
+            segment.bytes.withUnsafeBytes { _ = analyzer.receive($0.bytes, direction: segment.direction, at: .zero) }
         }
         let file = try #require(fileRecords(&analyzer).first)
         #expect(file.sampledBytes == 150)
@@ -161,7 +178,7 @@ import WardTestSupport
             Segment(direction: .responder, bytes: SMB2Builder.nbss(SMB2Builder.createResponse(messageID: 4, action: 1, fileID: 2))),
         ]
         for segment in segments {
-            segment.bytes.withUnsafeBytes { analyzer.receive($0.bytes, direction: segment.direction, at: .zero) }
+            segment.bytes.withUnsafeBytes { _ = analyzer.receive($0.bytes, direction: segment.direction, at: .zero) }
         }
         analyzer.finish(at: .zero)
         let files = fileRecords(&analyzer)

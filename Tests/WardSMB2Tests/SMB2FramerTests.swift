@@ -87,14 +87,14 @@ import WardTestSupport
         // A gap inside the header of a message: the analyzer must resync on the next NBSS + 0xFE 'SMB'.
         var analyzer = SMB2Analyzer()
         let first = SMB2Builder.nbss(SMB2Builder.treeConnectRequest(messageID: 1, path: #"\\a\b"#))
-        first.prefix(10).withUnsafeBytes { analyzer.receive($0.bytes, direction: .originator, at: .zero) }
+        first.prefix(10).withUnsafeBytes { _ = analyzer.receive($0.bytes, direction: .originator, at: .zero) }
         analyzer.gap(length: 20, direction: .originator)
         // Garbage that contains "SMB" but no NBSS header, then a good message.
         let garbage: [UInt8] = [0x12, 0x53, 0x4D, 0x42, 0xFE, 0x53, 0x4D, 0x42, 0x00]
         let second = SMB2Builder.nbss(SMB2Builder.treeConnectRequest(messageID: 2, path: #"\\a\c"#))
-        (garbage + second).withUnsafeBytes { analyzer.receive($0.bytes, direction: .originator, at: .zero) }
+        (garbage + second).withUnsafeBytes { _ = analyzer.receive($0.bytes, direction: .originator, at: .zero) }
         SMB2Builder.nbss(SMB2Builder.treeConnectResponse(messageID: 2, treeID: 3)).withUnsafeBytes {
-            analyzer.receive($0.bytes, direction: .responder, at: .zero)
+            _ = analyzer.receive($0.bytes, direction: .responder, at: .zero)
         }
         #expect(analyzer.anomalies[.smb2Gap] == 1)
         #expect(!analyzer.framer(.originator).isDesynchronized)
@@ -108,15 +108,15 @@ import WardTestSupport
     @Test func gapInsideWritePayloadIsSkippedWithoutResync() {
         var analyzer = SMB2Analyzer()
         let write = SMB2Builder.nbss(SMB2Builder.writeRequest(messageID: 5, fileID: 1, offset: 0, data: [UInt8](repeating: 9, count: 5000)))
-        write.prefix(1000).withUnsafeBytes { analyzer.receive($0.bytes, direction: .originator, at: .zero) }
+        write.prefix(1000).withUnsafeBytes { _ = analyzer.receive($0.bytes, direction: .originator, at: .zero) }
         analyzer.gap(length: 3000, direction: .originator)
-        write.suffix(from: 4000).withUnsafeBytes { analyzer.receive($0.bytes, direction: .originator, at: .zero) }
+        write.suffix(from: 4000).withUnsafeBytes { _ = analyzer.receive($0.bytes, direction: .originator, at: .zero) }
         #expect(!analyzer.framer(.originator).isDesynchronized)
         SMB2Builder.nbss(SMB2Builder.closeRequest(messageID: 6, fileID: 1)).withUnsafeBytes {
-            analyzer.receive($0.bytes, direction: .originator, at: .zero)
+            _ = analyzer.receive($0.bytes, direction: .originator, at: .zero)
         }
         SMB2Builder.nbss(SMB2Builder.closeResponse(messageID: 6)).withUnsafeBytes {
-            analyzer.receive($0.bytes, direction: .responder, at: .zero)
+            _ = analyzer.receive($0.bytes, direction: .responder, at: .zero)
         }
         let files = fileRecords(&analyzer)
         #expect(files.count == 1)

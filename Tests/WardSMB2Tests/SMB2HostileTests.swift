@@ -14,7 +14,7 @@ import WardTestSupport
         let bytes = [0x00, 0xFF, 0xFF, 0xFF] + message
         for start in stride(from: 0, to: bytes.count, by: 1460) {
             bytes[start..<min(start + 1460, bytes.count)].withUnsafeBytes {
-                analyzer.receive($0.bytes, direction: .originator, at: .zero)
+                _ = analyzer.receive($0.bytes, direction: .originator, at: .zero)
             }
             #expect(analyzer.framer(.originator).bufferCapacity <= 4096 + 64)
         }
@@ -28,7 +28,7 @@ import WardTestSupport
         let bytes = SMB2Builder.nbss(SMB2Builder.writeRequest(messageID: 1, fileID: 1, offset: 0, data: data))
         for start in stride(from: 0, to: bytes.count, by: 65_536) {
             bytes[start..<min(start + 65_536, bytes.count)].withUnsafeBytes {
-                analyzer.receive($0.bytes, direction: .originator, at: .zero)
+                _ = analyzer.receive($0.bytes, direction: .originator, at: .zero)
             }
         }
         #expect(analyzer.framer(.originator).bufferCapacity <= SMB2Framer.headBytes + 64)
@@ -53,8 +53,8 @@ import WardTestSupport
         for message in builders {
             var analyzer = SMB2Analyzer()
             let cut = Array(message.prefix(length))
-            SMB2Builder.nbss(cut).withUnsafeBytes { analyzer.receive($0.bytes, direction: .originator, at: .zero) }
-            SMB2Builder.nbss(cut).withUnsafeBytes { analyzer.receive($0.bytes, direction: .responder, at: .zero) }
+            SMB2Builder.nbss(cut).withUnsafeBytes { _ = analyzer.receive($0.bytes, direction: .originator, at: .zero) }
+            SMB2Builder.nbss(cut).withUnsafeBytes { _ = analyzer.receive($0.bytes, direction: .responder, at: .zero) }
             analyzer.finish(at: .zero)
             while analyzer.popRecord() != nil {}
             if (1..<4).contains(length) { #expect(analyzer.anomalies[.smb2BadMagic] >= 1) }
@@ -67,7 +67,7 @@ import WardTestSupport
         for id in 0..<600 {
             bytes += SMB2Builder.nbss(SMB2Builder.readRequest(messageID: UInt64(id), fileID: 1, length: 10))
         }
-        bytes.withUnsafeBytes { analyzer.receive($0.bytes, direction: .originator, at: .zero) }
+        bytes.withUnsafeBytes { _ = analyzer.receive($0.bytes, direction: .originator, at: .zero) }
         #expect(analyzer.state.pendingCount == 512)
         #expect(analyzer.anomalies[.smb2TooManyPending] == 88)
     }
@@ -77,9 +77,9 @@ import WardTestSupport
         var analyzer = SMB2Analyzer(limits: limits)
         for id in 0..<30 {
             SMB2Builder.nbss(SMB2Builder.createRequest(messageID: UInt64(id), name: "f\(id)", disposition: 1))
-                .withUnsafeBytes { analyzer.receive($0.bytes, direction: .originator, at: .zero) }
+                .withUnsafeBytes { _ = analyzer.receive($0.bytes, direction: .originator, at: .zero) }
             SMB2Builder.nbss(SMB2Builder.createResponse(messageID: UInt64(id), action: 1, fileID: UInt64(id)))
-                .withUnsafeBytes { analyzer.receive($0.bytes, direction: .responder, at: .zero) }
+                .withUnsafeBytes { _ = analyzer.receive($0.bytes, direction: .responder, at: .zero) }
         }
         #expect(analyzer.state.openFileCount == 10)
         #expect(analyzer.anomalies[.smb2TooManyOpenFiles] == 20)
@@ -105,7 +105,7 @@ import WardTestSupport
                 bytes[17] = 0
             }
             let direction: StreamDirection = generator.next() % 2 == 0 ? .originator : .responder
-            bytes.withUnsafeBytes { analyzer.receive($0.bytes, direction: direction, at: .zero) }
+            bytes.withUnsafeBytes { _ = analyzer.receive($0.bytes, direction: direction, at: .zero) }
             if round % 50 == 0 { analyzer.gap(length: Int(generator.next() % 100_000), direction: direction) }
             while analyzer.popRecord() != nil {}
         }

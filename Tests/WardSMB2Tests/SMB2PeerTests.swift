@@ -59,7 +59,7 @@ func comparePeers(_ path: String) throws -> PeerComparison {
         }
         let payload = hex(row[3])
         payload.withUnsafeBytes {
-            analyzers[stream]?.receive($0.bytes, direction: direction, at: PacketTime(nanoseconds: Int64(index)))
+            _ = analyzers[stream]?.receive($0.bytes, direction: direction, at: PacketTime(nanoseconds: Int64(index)))
         }
         let commands = row[4].split(separator: "|").compactMap { UInt16($0) }
         let responses = row[5].split(separator: "|").map { $0 == "1" || $0 == "True" }

@@ -3,7 +3,8 @@ import WardCore
 /// What the stream harnesses need of an analyzer: the engine's calling contract (WardCore/StreamAnalysis.swift).
 public protocol FuzzedStreamAnalyzer {
     associatedtype Record: FuzzedRecord
-    mutating func receive(_ bytes: RawSpan, direction: StreamDirection, at time: PacketTime)
+    @discardableResult
+    mutating func receive(_ bytes: RawSpan, direction: StreamDirection, at time: PacketTime) -> Bool
     mutating func gap(length: Int, direction: StreamDirection)
     mutating func finish(at time: PacketTime)
     mutating func popRecord() -> Record?
@@ -29,14 +30,17 @@ public func fuzzStream<Analyzer: FuzzedStreamAnalyzer>(
         guard length > 0 else { break }
         let chunk = bytes.bytes.extracting((offset + 1)..<(offset + 1 + length))
         let direction: StreamDirection = control & 0x80 == 0 ? .originator : .responder
+        var queued = true
         if control == 0xFF {
             analyzer.gap(length: length, direction: direction)
         } else {
-            analyzer.receive(chunk, direction: direction, at: PacketTime(nanoseconds: step))
+            queued = analyzer.receive(chunk, direction: direction, at: PacketTime(nanoseconds: step))
         }
         step += 1_000
         offset += 1 + length
         while let record = analyzer.popRecord() {
+            // The engine pops only when `receive` says something is queued: a record it did not announce is lost.
+            precondition(queued, "receive returned false with a record queued")
             var writer = JSONWriter()
             writer.beginObject()
             record.encode(into: &writer)
