@@ -84,6 +84,12 @@ public final class OutputThread: @unchecked Sendable {
         for collector in syslog { collector.send(json: json, info: info) }
     }
 
+    /// How long the thread sleeps once every ring is empty. Events arrive all the time while packets flow, so each
+    /// wake-up finds some: a longer sleep means larger batches and fewer context switches (the capture thread and
+    /// this one often share a core), at the cost of that much latency before a line is written. At 200 µs the
+    /// switches cost a few percent of a replay; a 16,384-slot ring fills in 2 ms only above 8 million events/s.
+    static let idleSleepMicroseconds: UInt32 = 2_000
+
     private func run() {
         while true {
             var wrote = false
@@ -100,7 +106,7 @@ public final class OutputThread: @unchecked Sendable {
             if rings.allSatisfy({ $0.isClosed && $0.count == 0 }) { return }
             destination?.flush()
             publishCounters()
-            usleep(200)
+            usleep(Self.idleSleepMicroseconds)
         }
     }
 
