@@ -49,6 +49,7 @@ struct LearnCommand: ParsableCommand {
         try site.apply(to: &options)
         options.learnOnly = true
         guard let store = try state.restore(into: &options.detection) else { return }
+        options.keepsState = true
         let report: RunReport
         if let interface {
             var capture = try CaptureOptions.parse(["--interface", interface])
@@ -64,13 +65,16 @@ struct LearnCommand: ParsableCommand {
             }
             bar.finish()
         }
-        try store.save(report.state, vendors: options.detection.signatures.macVendors)
+        if let snapshot = report.state {  // always: `keepsState` is set
+            try store.save(snapshot, vendors: options.detection.signatures.macVendors)
+        }
         if !common.quiet {
             if common.printsSummary { Summary.print(report, learning: true) }
             let devices = (try? store.devices().count) ?? 0
+            let learned = report.state?.learned
             print(
-                "learned: \(devices) devices, \(report.state.learned.facts.count) facts, "
-                    + "\(report.state.learned.baselines.count) baselines in \(store.path)")
+                "learned: \(devices) devices, \(learned?.facts.count ?? 0) facts, "
+                    + "\(learned?.baselines.count ?? 0) baselines in \(store.path)")
         }
         try report.exitForProblems()
     }

@@ -31,9 +31,12 @@ struct LiveCommand: ParsableCommand {
         var options = try common.runOptions(interface: capture.interface)
         try site.apply(to: &options)
         let store = try state.restore(into: &options.detection)
+        options.keepsState = store != nil
         let report = try capture.run(
             options: options, store: store, checkpointSeconds: checkpointSeconds, site: site, quiet: common.quiet)
-        try store?.save(report.state, vendors: options.detection.signatures.macVendors)
+        if let store, let snapshot = report.state {
+            try store.save(snapshot, vendors: options.detection.signatures.macVendors)
+        }
         if common.printsSummary { Summary.print(report) }
         try report.exitForProblems()
     }

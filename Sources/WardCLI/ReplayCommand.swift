@@ -25,6 +25,7 @@ struct ReplayCommand: ParsableCommand {
         var options = try common.runOptions()
         try site.apply(to: &options)
         let store = try state.restore(into: &options.detection)
+        options.keepsState = store != nil
         let showProgress = !common.quiet && (common.progress || isatty(STDERR_FILENO) == 1)
         var bar = ProgressBar(enabled: showProgress)
         let report: RunReport
@@ -34,7 +35,9 @@ struct ReplayCommand: ParsableCommand {
             throw InputFailure(message: error.message)
         }
         bar.finish()
-        try store?.save(report.state, vendors: options.detection.signatures.macVendors)
+        if let store, let snapshot = report.state {
+            try store.save(snapshot, vendors: options.detection.signatures.macVendors)
+        }
         if common.printsSummary { Summary.print(report) }
         try report.exitForProblems()
     }

@@ -112,7 +112,8 @@ enum LiveWorkers {
             drops.dropped &+= kernel.dropped
             drops.interfaceDropped &+= kernel.interfaceDropped
         }
-        let totals = RunTotals(merging: outcomes, coordinator: coordinator, detection: detection)
+        let totals = RunTotals(
+            merging: outcomes, coordinator: coordinator, detection: detection, keepsState: options.keepsState)
         return finishRun(
             totals, output: output, options: options, problems: outcomes.compactMap(\.problem), kernelDrops: drops)
     }

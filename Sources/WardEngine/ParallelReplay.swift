@@ -86,7 +86,8 @@ enum ParallelReplay {
         let detection = coordinator.finish()
         output.finish()
 
-        let totals = RunTotals(merging: outcomes, coordinator: coordinator, detection: detection)
+        let totals = RunTotals(
+            merging: outcomes, coordinator: coordinator, detection: detection, keepsState: options.keepsState)
         return finishRun(totals, output: output, options: options, problems: source.problems)
     }
 

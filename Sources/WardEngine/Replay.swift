@@ -47,7 +47,8 @@ struct RunTotals {
     var statistics: SensorStatistics
     var hosts: [HostRecord]
     var macs: [MACRecord]
-    var learned: LearnedState
+    /// What the detectors learned, when the run keeps it (``RunOptions/keepsState``).
+    var learned: LearnedState?
     var alertLines: [String]
     var firstPacketTime: PacketTime?
     var lastPacketTime: PacketTime
@@ -58,7 +59,7 @@ func finishRun(engine: inout Engine, output: OutputThread, options: RunOptions, 
                kernelDrops: (dropped: UInt64, interfaceDropped: UInt64)? = nil) -> RunReport {
     let totals = RunTotals(
         statistics: engine.currentStatistics, hosts: engine.flows.hosts.allHosts, macs: engine.flows.hosts.allMACs,
-        learned: engine.detection.learnedState(), alertLines: engine.alertLines,
+        learned: options.keepsState ? engine.detection.learnedState() : nil, alertLines: engine.alertLines,
         firstPacketTime: engine.firstPacketTime, lastPacketTime: engine.now)
     return finishRun(totals, output: output, options: options, problems: problems, kernelDrops: kernelDrops)
 }
@@ -94,5 +95,5 @@ func finishRun(_ totals: RunTotals, output: OutputThread, options: RunOptions, p
         flowsWritten: output.flowsWritten, protocolRecordsWritten: output.protocolRecordsWritten,
         alerts: totals.alertLines,
         firstPacketTime: totals.firstPacketTime, lastPacketTime: totals.lastPacketTime,
-        state: StateSnapshot(learned: totals.learned, macs: totals.macs, hosts: hosts))
+        state: totals.learned.map { StateSnapshot(learned: $0, macs: totals.macs, hosts: hosts) })
 }

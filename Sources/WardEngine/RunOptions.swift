@@ -32,6 +32,9 @@ public struct RunOptions {
     public var learnOnly = false
     /// Periodic saving of what was learned during a live run (the state DB), if wanted.
     public var checkpoint: Checkpoint?
+    /// Whether the report carries what the run learned (for the state DB). Gathering it walks every detector's
+    /// tables, so a run without a state DB skips it.
+    public var keepsState = false
 
     /// Options with defaults for everything but the observer.
     public init(observer: ObserverInfo) {
@@ -57,8 +60,8 @@ public struct RunReport {
     public var firstPacketTime: PacketTime?
     /// Packet time of the last packet.
     public var lastPacketTime: PacketTime
-    /// What the run learned and saw, for the state DB.
-    public var state: StateSnapshot
+    /// What the run learned and saw, for the state DB; `nil` unless ``RunOptions/keepsState`` was set.
+    public var state: StateSnapshot?
 }
 
 /// What the detectors learned and the host table saw at one moment: what the state DB keeps.

@@ -34,7 +34,10 @@ final class WorkerOutcome: @unchecked Sendable {
 extension RunTotals {
     /// The totals of a run over several workers, as one engine would have them: counters added up, host and MAC
     /// tables merged (peers counted over the union of peer pairs), alerts and detector tables from the coordinator.
-    init(merging outcomes: [WorkerOutcome], coordinator: DetectionCoordinator, detection: DetectionEngine) {
+    init(
+        merging outcomes: [WorkerOutcome], coordinator: DetectionCoordinator, detection: DetectionEngine,
+        keepsState: Bool
+    ) {
         var statistics = SensorStatistics()
         for outcome in outcomes { statistics.add(outcome.statistics) }
         let hosts = HostRecordMerge.merge(outcomes.map(\.hosts), peerPairs: outcomes.map(\.peerPairs))
@@ -47,7 +50,7 @@ extension RunTotals {
         statistics.detectorEvictions = UInt64(tables.tableEvictions)
         statistics.alertsDropped = UInt64(tables.droppedAlerts)
         self.init(
-            statistics: statistics, hosts: hosts, macs: macs, learned: detection.learnedState(),
+            statistics: statistics, hosts: hosts, macs: macs, learned: keepsState ? detection.learnedState() : nil,
             alertLines: coordinator.alertLines, firstPacketTime: outcomes.compactMap(\.firstPacketTime).min(),
             lastPacketTime: outcomes.map(\.lastPacketTime).max() ?? .zero)
     }
