@@ -158,7 +158,7 @@ struct RansomwareDetector {
             kind = .encryptedCopy
         }
         let baseName = Text.baseName(name)
-        let isNote = signatures.ransomNotePatterns.contains { Text.glob($0, matches: baseName) }
+        let isNote = Text.glob(anyOf: signatures.ransomNotePatterns, matches: baseName)
         // Learn the extensions this client really uses (from source names only, never from rename targets).
         if !ext.isEmpty && kind == nil && !isNote {
             learnedExtensions.update(pair.client, default: []) { set in

@@ -86,15 +86,19 @@ enum Text {
 
     /// Case-insensitive (ASCII) glob match with `*` (any run) and `?` (one byte), iterative with one backtrack
     /// point; over the strings' own UTF-8 storage, so matching allocates nothing (it runs for every SMB file name).
-    static func glob(_ pattern: String, matches text: some StringProtocol) -> Bool {
-        let matched = pattern.utf8.withContiguousStorageIfAvailable { pattern in
-            text.utf8.withContiguousStorageIfAvailable { text in glob(pattern, matches: text) }
-        }
-        if let matched = matched ?? nil { return matched }
-        // Strings without contiguous UTF-8 (bridged ones; not on Linux): copy once.
-        let (patternBytes, textBytes) = (Array(pattern.utf8), Array(text.utf8))
-        return patternBytes.withUnsafeBufferPointer { pattern in
-            textBytes.withUnsafeBufferPointer { text in glob(pattern, matches: text) }
+    static func glob(_ pattern: String, matches text: Substring) -> Bool {
+        glob(anyOf: CollectionOfOne(pattern), matches: text)
+    }
+
+    /// Whether `text` matches any of `patterns` (as ``glob(_:matches:)``). The text's bytes are reached once for
+    /// all patterns: reaching a substring's UTF-8 cost more than matching it.
+    static func glob(anyOf patterns: some Sequence<String>, matches text: Substring) -> Bool {
+        var text = text
+        return text.withUTF8 { text in
+            patterns.contains { pattern in
+                var pattern = pattern
+                return pattern.withUTF8 { glob($0, matches: text) }
+            }
         }
     }
 

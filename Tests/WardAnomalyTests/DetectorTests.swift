@@ -421,6 +421,11 @@ extension DetectionEngine {
     @Test func textHelpers() {
         #expect(Text.glob("README*RESTORE*", matches: "readme_to_restore_files.txt"))
         #expect(!Text.glob("HOW_TO_*", matches: "show_to_x"))
+        let notes = ["README*RESTORE*", "*DECRYPT*", "HOW_TO_*"]
+        #expect(Text.glob(anyOf: notes, matches: Text.baseName(#"share\dir\How_To_Back_Files.html"#)))
+        #expect(Text.glob(anyOf: notes, matches: Text.baseName("a/b/_decrypt_info_.txt")))
+        #expect(!Text.glob(anyOf: notes, matches: Text.baseName(#"decrypt\report.docx"#)))
+        #expect(!Text.glob(anyOf: [String](), matches: "anything"))
         #expect(Text.fileExtension("a\\b.DOCX.LockBit") == "lockbit")
         #expect(Text.fileExtension("share/dir.d/.profile") == "")
         #expect(Text.fileExtension("noext") == "" && Text.fileExtension("trailing.") == "" && Text.fileExtension("") == "")
