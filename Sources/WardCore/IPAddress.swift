@@ -75,7 +75,7 @@ public struct IPAddress: Hashable, Comparable, Sendable, BitwiseCopyable {
                     output[length] = UInt8(ascii: ".")
                     length += 1
                 }
-                length += writeDecimal(UInt64(truncatingIfNeeded: value >> UInt32((3 - index) * 8) & 0xFF), to: output + length)
+                length += writeOctet(UInt8(truncatingIfNeeded: value >> UInt32((3 - index) * 8)), to: output + length)
             }
             return length
         }
@@ -149,24 +149,66 @@ extension IPAddress: CustomStringConvertible {
 }
 
 /// Writes the decimal digits of `value` at `output` (room for 20 bytes); returns how many it wrote.
+///
+/// Two digits per division, from a table of the pairs "00" to "99": JSON output writes about ten numbers per
+/// record.
 @inlinable
 package func writeDecimal(_ value: UInt64, to output: UnsafeMutablePointer<UInt8>) -> Int {
     if value < 10 {
-        output[0] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value)
+        output[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value)
         return 1
     }
-    var length = 1
-    var scale: UInt64 = 10
+    var length = 2
+    var scale: UInt64 = 100
     while length < 20 && value >= scale {
         length += 1
         scale = scale &* 10
     }
+    let pairs = decimalDigitPairs.utf8Start
     var rest = value
-    for index in stride(from: length - 1, through: 0, by: -1) {
-        output[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
-        rest /= 10
+    var end = length
+    while rest >= 100 {
+        let pair = Int(truncatingIfNeeded: rest % 100) &* 2
+        rest /= 100
+        end -= 2
+        output[end] = pairs[pair]
+        output[end + 1] = pairs[pair + 1]
+    }
+    if rest >= 10 {
+        let pair = Int(truncatingIfNeeded: rest) &* 2
+        output[0] = pairs[pair]
+        output[1] = pairs[pair + 1]
+    } else {
+        output[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest)
     }
     return length
+}
+
+/// "00", "01", … "99" one after another, for ``writeDecimal(_:to:)``. A static string: no lazy initialisation.
+@usableFromInline
+let decimalDigitPairs: StaticString = """
+    00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+    40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+    8081828384858687888990919293949596979899
+    """
+
+/// Writes an IPv4 octet in decimal (1–3 digits); returns its length.
+private func writeOctet(_ octet: UInt8, to output: UnsafeMutablePointer<UInt8>) -> Int {
+    if octet < 10 {
+        output[0] = UInt8(ascii: "0") &+ octet
+        return 1
+    }
+    let pairs = decimalDigitPairs.utf8Start
+    let pair = Int(octet % 100) &* 2
+    if octet < 100 {
+        output[0] = pairs[pair]
+        output[1] = pairs[pair + 1]
+        return 2
+    }
+    output[0] = UInt8(ascii: "0") &+ octet / 100
+    output[1] = pairs[pair]
+    output[2] = pairs[pair + 1]
+    return 3
 }
 
 /// Writes a group of an IPv6 address in lower-case hexadecimal without leading zeros; returns its length (1–4).

@@ -12,6 +12,30 @@ import WardCore
         #expect(address.description == text)
     }
 
+    /// Every octet value in every position of a dotted quad reads back as written.
+    @Test func writesEveryIPv4Octet() throws {
+        for octet in 0...255 {
+            for text in ["\(octet).0.0.0", "1.\(octet).2.3", "10.9.\(octet).99", "100.200.250.\(octet)"] {
+                #expect(try #require(IPAddress(text)).description == text)
+            }
+        }
+    }
+
+    /// Decimal numbers at every length, around each power of ten, and the largest value.
+    @Test func writesDecimalsOfEveryLength() {
+        var values: [UInt64] = [0, 9, 10, 11, 99, 100, 101, 255, 65_535, 1_000_000_007, UInt64.max, UInt64.max - 1]
+        var power: UInt64 = 1
+        for _ in 0..<19 {
+            power *= 10
+            values += [power - 1, power, power + 1, power + 42]
+        }
+        for value in values {
+            var writer = JSONWriter()
+            writer.value(value)
+            #expect(writer.text == String(value), "\(value)")
+        }
+    }
+
     @Test func compressesLongestZeroRunFirstOnTie() throws {
         // RFC 5952 §4.2.3: the first of two equal runs is compressed.
         #expect(try #require(IPAddress("2001:0:0:1:0:0:0:1")).description == "2001:0:0:1::1")
