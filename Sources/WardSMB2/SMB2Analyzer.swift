@@ -98,16 +98,25 @@ public struct SMB2Analyzer: Sendable {
                 write = nil
                 if oversized { state.raise(.nbssLengthExceedsLimit) }
                 framer.buffer.withUnsafeBytes { raw in
-                    let message = raw.bytes
-                    switch SMB2ProtocolMagic.at(0, in: message) {
-                    case .smb2?: state.smb2Message(message, complete: complete, at: time)
-                    case .transform?: state.transform(message, fromClient: fromClient, at: time)
-                    case .compression?: state.compressed()
-                    case .smb1?: state.smb1()
-                    case nil: state.raise(.smb2BadMagic)
-                    }
+                    message(raw.bytes, complete: complete, fromClient: fromClient, at: time, state: &state)
                 }
+            case .inPlace(let range, _, let complete):
+                write = nil
+                message(bytes.extracting(range), complete: complete, fromClient: fromClient, at: time, state: &state)
             }
+        }
+    }
+
+    /// One framed message (or its head), by its protocol id.
+    private static func message(
+        _ message: RawSpan, complete: Bool, fromClient: Bool, at time: PacketTime, state: inout SMB2ConnectionState
+    ) {
+        switch SMB2ProtocolMagic.at(0, in: message) {
+        case .smb2?: state.smb2Message(message, complete: complete, at: time)
+        case .transform?: state.transform(message, fromClient: fromClient, at: time)
+        case .compression?: state.compressed()
+        case .smb1?: state.smb1()
+        case nil: state.raise(.smb2BadMagic)
         }
     }
 

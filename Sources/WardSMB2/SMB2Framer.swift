@@ -12,6 +12,10 @@ public enum SMB2FramerStep: Sendable, Equatable {
     case writeHead(length: Int)
     /// The offered bytes in this range are WRITE data at `messagePosition` (from the SMB2 header's start).
     case payload(Range<Int>, messagePosition: Int)
+    /// The offered bytes in this range are a whole NBSS session message of `length` bytes, or its head when
+    /// `complete` is false (as for ``message(length:complete:oversized:)``), read where they lie: the segment held
+    /// all of it. Its NBSS header and any rest were consumed.
+    case inPlace(Range<Int>, length: Int, complete: Bool)
     /// The stream was found broken (bad NBSS type or magic); the framer now scans for the next NBSS header
     /// followed by an SMB protocol id.
     case anomaly(SMB2Anomaly)
@@ -69,6 +73,7 @@ public struct SMB2Framer: Sendable {
         while true {
             switch state {
             case .nbssHeader:
+                if nbssCollected == 0, let step = wholeMessage(input, offset: &offset) { return step }
                 while nbssCollected < 4, offset < input.byteCount {
                     nbssHeader = nbssHeader << 8 | UInt32(input.loadUInt8(at: offset))
                     nbssCollected += 1
@@ -203,6 +208,33 @@ public struct SMB2Framer: Sendable {
             }
             return nil
         }
+    }
+
+    /// The step for a message that `input` holds whole from `offset` (NBSS header included) and that needs no
+    /// buffering, with `offset` moved past it; `nil`, with nothing consumed, for anything else (a message cut by the
+    /// segment's end, over the limit, a WRITE whose data is streamed, bad magic), which the buffered path frames.
+    /// Delivers exactly what the buffered path would: the whole message, or the head of a transform, compression,
+    /// SMB1 or undecodable message or of a READ response.
+    private func wholeMessage(_ input: RawSpan, offset: inout Int) -> SMB2FramerStep? {
+        let available = input.byteCount - offset
+        guard available >= 4 else { return nil }
+        let nbss = input.loadUInt32(at: offset)
+        let length = Int(nbss & 0x00FF_FFFF)
+        guard nbss >> 24 == 0, length > 0, length <= available - 4, length <= maxMessageBytes else { return nil }
+        let start = offset + 4
+        let head = min(length, Self.headBytes)
+        // The head alone, as the buffered path decides on it: nothing past a short message is read.
+        let headSpan = input.extracting(start..<(start + head))
+        guard let magic = SMB2ProtocolMagic.at(0, in: headSpan) else { return nil }
+        var delivered = head
+        if magic == .smb2, let header = try? SMB2Header.decode(from: headSpan, at: 0) {
+            let standaloneWrite = !header.isResponse && header.command == .write && header.nextCommand == 0
+            if standaloneWrite && head >= Self.headBytes && length > head { return nil }
+            let headOnly = header.isResponse && header.command == .read && header.nextCommand == 0
+            if !headOnly { delivered = length }
+        }
+        offset = start + length
+        return .inPlace(start..<(start + delivered), length: length, complete: delivered == length)
     }
 
     /// Delivers the buffered head as an incomplete message and skips the rest.

@@ -83,6 +83,28 @@ import WardTestSupport
         #expect(failures == 0)
     }
 
+    /// Messages a segment holds whole are read where they lie; the odd ones must come out as the buffered path
+    /// frames them: a message shorter than a protocol id with another behind it in the same segment, an NBSS
+    /// keep-alive and an empty session message, SMB1 and compression heads, a READ response's head. One segment or
+    /// byte by byte: the same records and the same anomalies.
+    @Test func oddMessagesInOneSegmentMatchByteByByte() {
+        let tree = SMB2Builder.nbss(SMB2Builder.treeConnectRequest(messageID: 1, path: #"\\srv\share"#))
+        let treeResponse = SMB2Builder.nbss(SMB2Builder.treeConnectResponse(messageID: 1, treeID: 7))
+        let smb1: [UInt8] = [0xFF, 0x53, 0x4D, 0x42, 0x72] + [UInt8](repeating: 0, count: 40)
+        let compression: [UInt8] = [0xFC, 0x53, 0x4D, 0x42] + [UInt8](repeating: 1, count: 200)
+        let read = SMB2Builder.readResponse(messageID: 9, data: [UInt8](repeating: 3, count: 500))
+        let originator = SMB2Builder.nbss([0xFE, 0x53]) + tree + [0x85, 0, 0, 0] + [0, 0, 0, 0]
+            + SMB2Builder.nbss(smb1) + SMB2Builder.nbss(compression) + tree
+        let responder = treeResponse + SMB2Builder.nbss(read) + treeResponse
+        let segments = [Segment(direction: .originator, bytes: originator), Segment(direction: .responder, bytes: responder)]
+        let whole = runAnalyzer(segments)
+        let dripped = runAnalyzer(segments) { count in (0..<count).map { $0..<$0 + 1 } }
+        #expect(whole.records == dripped.records)
+        #expect(whole.analyzer.anomalies == dripped.analyzer.anomalies)
+        #expect(whole.records.count >= 2)
+        #expect(whole.analyzer.anomalies.total > 0)
+    }
+
     @Test func resynchronizesAfterGap() {
         // A gap inside the header of a message: the analyzer must resync on the next NBSS + 0xFE 'SMB'.
         var analyzer = SMB2Analyzer()
