@@ -525,25 +525,30 @@ public struct EventFormatter: ~Copyable {
     private mutating func writeSOPClassNames(_ abstractSyntaxes: DICOMUIDList, _ affected: [String]) {
         writer.key("sop_class_names")
         writer.beginArray()
+        // The table taken out once: read through `observer` inside the closures, the whole observer was copied
+        // (its arrays and GeoIP state retained and released) five times per UID.
+        let names = observer.sopClassNames
         var written: [Int] = []
         for position in abstractSyntaxes.indices {
             let nameIndex = abstractSyntaxes.withUID(at: position) { uid in
-                uid.withUnsafeBytes { observer.sopClassNames.nameIndex(of: $0) }
+                uid.withUnsafeBytes { names.nameIndex(of: $0) }
             }
-            writeSOPClassName(nameIndex, unless: &written)
+            writeSOPClassName(nameIndex, from: names, unless: &written)
         }
         for var uid in affected {
-            let nameIndex = uid.withUTF8 { observer.sopClassNames.nameIndex(of: UnsafeRawBufferPointer($0)) }
-            writeSOPClassName(nameIndex, unless: &written)
+            let nameIndex = uid.withUTF8 { names.nameIndex(of: UnsafeRawBufferPointer($0)) }
+            writeSOPClassName(nameIndex, from: names, unless: &written)
         }
         writer.endArray()
     }
 
-    /// Writes the name at `nameIndex` unless it is `nil` or among `written` already.
-    private mutating func writeSOPClassName(_ nameIndex: Int?, unless written: inout [Int]) {
+    /// Writes the name at `nameIndex` of `names` unless it is `nil` or among `written` already.
+    private mutating func writeSOPClassName(
+        _ nameIndex: Int?, from names: DICOMSOPClassNames, unless written: inout [Int]
+    ) {
         guard let nameIndex, !written.contains(nameIndex) else { return }
         written.append(nameIndex)
-        writer.value(observer.sopClassNames.name(at: nameIndex))
+        writer.value(names.name(at: nameIndex))
     }
 
     /// Country and ASN of a public address (ECS `geo.*`, `as.*`) when GeoIP databases are configured.
