@@ -21,12 +21,16 @@ struct StreamSession {
 }
 
 extension Engine {
-    /// Protocol analysis of one TCP segment with payload: probe an undecided flow, then feed its analyzer.
-    mutating func analyze(_ packet: DecodedPacket, frame: RawSpan, flowSlot: Int32, time: PacketTime) {
+    /// Protocol analysis of one TCP segment with payload (`payload` of `frame`, `wireLength` bytes on the wire,
+    /// starting at `sequence`): probe an undecided flow, then feed its analyzer. Takes these three rather than the
+    /// decoded packet, which as an argument was copied (217 bytes) for every segment.
+    mutating func analyze(
+        payload payloadRange: Range<Int>, wireLength: Int, sequence: UInt32, frame: RawSpan, flowSlot: Int32,
+        time: PacketTime
+    ) {
         var session = flows.applicationSlot(at: flowSlot)
         let direction: StreamDirection = flows.lastPacketFromOriginator ? .originator : .responder
-        let payload = frame.extracting(packet.payloadRange)
-        let sequence = packet.tcp.sequenceNumber
+        let payload = frame.extracting(payloadRange)
         if session == -1 {
             // The flow's first data segment, early (its SYN said the stream starts before it): keep it until the
             // start arrives, so the probe sees the stream's first bytes.
@@ -39,14 +43,14 @@ extension Engine {
                 session = openSession(kind: .pending, flowSlot: flowSlot)
                 guard session >= 0 else { return }
                 feed(session: session, direction: direction, sequence: sequence, payload: payload,
-                     wireLength: Int(packet.payloadWireLength), time: time)
+                     wireLength: wireLength, time: time)
                 return
             }
             session = probe(payload, direction: direction, flowSlot: flowSlot, existing: -1)
         } else if sessions.contains(session), sessions.items[Int(session)].kind == .pending {
             // A pending session: probe the bytes that continue the stream in order.
             let stream = 2 * Int(session) + (direction == .originator ? 0 : 1)
-            switch reassemblers[stream].place(sequence: sequence, length: Int(packet.payloadWireLength)) {
+            switch reassemblers[stream].place(sequence: sequence, length: wireLength) {
             case .deliver(let from) where from < payload.byteCount:
                 let probed = probe(
                     payload.extracting(from..<payload.byteCount), direction: direction, flowSlot: flowSlot,
@@ -63,7 +67,7 @@ extension Engine {
         sessions.items[Int(session)].flowSlot = flowSlot
         feed(
             session: session, direction: direction, sequence: sequence, payload: payload,
-            wireLength: Int(packet.payloadWireLength), time: time)
+            wireLength: wireLength, time: time)
     }
 
     /// Tries each analyzer's probe on the first payload bytes of a direction and attaches the first that matches

@@ -127,7 +127,9 @@ public struct Engine: ~Copyable {
             }
         }
         if slot >= 0 && packet.transport == .tcp && analysis.enabled && packet.payloadWireLength > 0 {
-            analyze(packet, frame: frame, flowSlot: slot, time: time)
+            analyze(
+                payload: packet.payloadRange, wireLength: Int(packet.payloadWireLength),
+                sequence: packet.tcp.sequenceNumber, frame: frame, flowSlot: slot, time: time)
         }
         guard !expiresOnReaderTicks else { return }
         packetsSinceExpiry += 1
