@@ -60,12 +60,11 @@ struct ARPSpoofDetector {
         let gratuitous = senderAddress == targetAddress || operation == 2 && targetAddress == .zero
         if gratuitous { countGratuitous(senderMAC, senderAddress, time, &context) }
         guard senderAddress != .zero else { return }  // ARP probe (RFC 5227): no claim yet
-        let described = context.describe(senderAddress, vlan: vlan)
         if let declared = context.inventory.device(address: senderAddress), let declaredMAC = declared.mac,
             declaredMAC != senderMAC
         {
             let message =
-                "\(described) is declared at \(declaredMAC) but \(senderMAC) now answers for it; "
+                "\(context.describe(senderAddress, vlan: vlan)) is declared at \(declaredMAC) but \(senderMAC) now answers for it; "
                 + "another machine may be intercepting its traffic"
             context.emit(
                 Alert(
@@ -77,7 +76,7 @@ struct ARPSpoofDetector {
             let age = time.nanoseconds(since: binding.lastSeen)
             if age < context.configuration.arpRecentSeconds.nanoseconds {
                 let message =
-                    "\(described) switched from \(binding.mac) to \(senderMAC) within \(Text.seconds(age)) s; "
+                    "\(context.describe(senderAddress, vlan: vlan)) switched from \(binding.mac) to \(senderMAC) within \(Text.seconds(age)) s; "
                     + "another machine may be answering for it (ARP spoofing)"
                 context.emit(
                     Alert(
