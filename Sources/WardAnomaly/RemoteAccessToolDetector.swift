@@ -14,7 +14,8 @@ struct RemoteAccessToolDetector {
         case .tlsServerName(let c, let n, let t, let u): (client, name, time, uid, how) = (c, n, t, u, "connected to")
         default: return
         }
-        guard let match = context.signatures.remoteAccessDomains.first(where: { Text.domain(name, isWithin: $0.domain) })
+        let host = Text.hostName(name)
+        guard let match = context.signatures.remoteAccessDomains.first(where: { Text.host(host, isWithin: $0.domain) })
         else { return }
         let zone = context.zones.zone(for: client)
         let severity = zone?.kind == .clinical || zone?.internetDenied == true ? 7 : 5

@@ -128,13 +128,26 @@ enum Text {
         return p == pattern.count
     }
 
-    /// Whether `name` equals `domain` or is a subdomain of it (case-insensitive, a trailing dot ignored).
-    static func domain(_ name: String, isWithin domain: String) -> Bool {
+    /// `name` ready for ``host(_:isWithin:)``: lower-cased, a trailing dot removed.
+    static func hostName(_ name: String) -> String {
         var host = lowercased(name)
         if host.hasSuffix(".") { host.removeLast() }
-        let domain = lowercased(domain)
-        guard !domain.isEmpty else { return false }
-        if host == domain { return true }
-        return host.hasSuffix("." + domain)
+        return host
+    }
+
+    /// Whether `host` (from ``hostName(_:)``) equals `domain` (lower-case) or is a subdomain of it. Compared over
+    /// the UTF-8 bytes: a query is checked against every domain of a list, and building `"." + domain` and
+    /// lower-casing both sides for each cost two strings per domain.
+    static func host(_ host: String, isWithin domain: String) -> Bool {
+        var host = host
+        var domain = domain
+        return host.withUTF8 { host in
+            domain.withUTF8 { domain in
+                guard !domain.isEmpty, host.count >= domain.count else { return false }
+                let start = host.count - domain.count
+                guard start == 0 || host[start - 1] == UInt8(ascii: ".") else { return false }
+                return UnsafeBufferPointer(rebasing: host[start...]).elementsEqual(domain)
+            }
+        }
     }
 }

@@ -421,6 +421,11 @@ extension DetectionEngine {
     @Test func textHelpers() {
         #expect(Text.glob("README*RESTORE*", matches: "readme_to_restore_files.txt"))
         #expect(!Text.glob("HOW_TO_*", matches: "show_to_x"))
+        #expect(Text.host(Text.hostName("Client.TeamViewer.COM."), isWithin: "teamviewer.com"))
+        #expect(Text.host(Text.hostName("teamviewer.com"), isWithin: "teamviewer.com"))
+        #expect(!Text.host(Text.hostName("notteamviewer.com"), isWithin: "teamviewer.com"))
+        #expect(!Text.host(Text.hostName("com"), isWithin: "teamviewer.com"))
+        #expect(!Text.host(Text.hostName("teamviewer.com"), isWithin: ""))
         let notes = ["README*RESTORE*", "*DECRYPT*", "HOW_TO_*"]
         #expect(Text.glob(anyOf: notes, matches: Text.baseName(#"share\dir\How_To_Back_Files.html"#)))
         #expect(Text.glob(anyOf: notes, matches: Text.baseName("a/b/_decrypt_info_.txt")))
