@@ -63,8 +63,10 @@ struct ARPSpoofDetector {
         if let declared = context.inventory.device(address: senderAddress), let declaredMAC = declared.mac,
             declaredMAC != senderMAC
         {
+            // Described only for an alert: the inventory name and zone make a string.
+            let described = context.describe(senderAddress, vlan: vlan)
             let message =
-                "\(context.describe(senderAddress, vlan: vlan)) is declared at \(declaredMAC) but \(senderMAC) now answers for it; "
+                "\(described) is declared at \(declaredMAC) but \(senderMAC) now answers for it; "
                 + "another machine may be intercepting its traffic"
             context.emit(
                 Alert(
@@ -75,8 +77,9 @@ struct ARPSpoofDetector {
         } else if let binding = bindings[senderAddress], binding.mac != senderMAC {
             let age = time.nanoseconds(since: binding.lastSeen)
             if age < context.configuration.arpRecentSeconds.nanoseconds {
+                let described = context.describe(senderAddress, vlan: vlan)
                 let message =
-                    "\(context.describe(senderAddress, vlan: vlan)) switched from \(binding.mac) to \(senderMAC) within \(Text.seconds(age)) s; "
+                    "\(described) switched from \(binding.mac) to \(senderMAC) within \(Text.seconds(age)) s; "
                     + "another machine may be answering for it (ARP spoofing)"
                 context.emit(
                     Alert(

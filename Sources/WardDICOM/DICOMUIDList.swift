@@ -92,7 +92,7 @@ public struct DICOMUIDList: Sendable, Equatable, RandomAccessCollection, Express
     @discardableResult
     public mutating func appendDistinct(_ uid: UnsafeRawBufferPointer) -> Int? {
         guard !isFull else { return nil }
-        // As typed bytes: `append(contentsOf:)` copies a raw buffer one byte at a time.
+        // As typed bytes: `append(contentsOf:)` takes a raw buffer through a slower generic path.
         storage.append(contentsOf: uid.assumingMemoryBound(to: UInt8.self))
         ends.append(Int32(storage.count))
         indexNewest()
