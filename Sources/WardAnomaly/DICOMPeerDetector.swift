@@ -113,7 +113,7 @@ struct DICOMPeerDetector {
         let combination = Combination(callingHost: calling, callingAE: callingAE, calledHost: called, calledAE: calledAE)
         for (host, title, role) in [(calling, callingAE, "calling"), (called, calledAE, "called")] {
             guard let device = context.inventory.device(address: host), !device.dicomAETitles.isEmpty,
-                !device.dicomAETitles.contains(where: { Text.uppercased($0) == Text.uppercased(title) })
+                !device.dicomAETitles.contains(where: { Text.equalsIgnoringCase($0, title) })
             else { continue }
             let key = Combination(callingHost: host, callingAE: title, calledHost: .zero, calledAE: role)
             guard !undeclared.contains(key) else { continue }

@@ -42,7 +42,7 @@ struct HL7SenderDetector {
         seen[key] = true
         let declared = context.inventory.device(address: sender)?.hl7Applications ?? []
         let notDeclared =
-            !declared.isEmpty && !declared.contains { Text.lowercased($0) == Text.lowercased(application) }
+            !declared.isEmpty && !declared.contains { Text.equalsIgnoringCase($0, application) }
         guard notDeclared || !context.inWarmUp(time) else { return }
         let who = application.isEmpty && facility.isEmpty ? "an empty sender" : "\(application)^\(facility)"
         let why =

@@ -111,8 +111,7 @@ struct LateralMovementDetector {
                 }
             }
         case .smbFile(let client, let server, let share, let name, _, _, _, _, _, let time, let uid):
-            // The length first: this runs for every file, and upper-casing makes a string.
-            guard share.utf8.count == 4, Text.uppercased(share) == "IPC$" else { return }
+            guard Text.equalsIgnoringCase(share, "IPC$") else { return }
             let pipe = Text.lowercased(String(Text.baseName(name)))
             guard context.signatures.adminPipes.contains(pipe) else { return }
             serviceControl(client, server, pipe: pipe, time: time, uid: uid, context: &context)

@@ -49,6 +49,17 @@ enum Text {
         return text.withUTF8 { mapped($0[...]) { $0 >= 0x61 && $0 <= 0x7A ? $0 & 0xDF : $0 } }
     }
 
+    /// Whether `a` and `b` are equal but for ASCII letter case (as Windows compares share and pipe names), over
+    /// their UTF-8 bytes: no lower- or upper-cased copies.
+    static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }
+        var a = a
+        var b = b
+        return a.withUTF8 { a in
+            b.withUTF8 { b in zip(a, b).allSatisfy { lowercasedASCII($0) == lowercasedASCII($1) } }
+        }
+    }
+
     private static func lowercasedASCII(_ byte: UInt8) -> UInt8 {
         byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
     }

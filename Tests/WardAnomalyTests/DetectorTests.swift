@@ -426,6 +426,9 @@ extension DetectionEngine {
         #expect(!Text.host(Text.hostName("notteamviewer.com"), isWithin: "teamviewer.com"))
         #expect(!Text.host(Text.hostName("com"), isWithin: "teamviewer.com"))
         #expect(!Text.host(Text.hostName("teamviewer.com"), isWithin: ""))
+        #expect(Text.equalsIgnoringCase("ipc$", "IPC$") && Text.equalsIgnoringCase("Pacs1", "PACS1"))
+        #expect(!Text.equalsIgnoringCase("IPC", "IPC$") && !Text.equalsIgnoringCase("ipc$", "ipd$"))
+        #expect(!Text.equalsIgnoringCase("Ä", "ä"))  // ASCII letters only, as upper- and lower-casing here
         let notes = ["README*RESTORE*", "*DECRYPT*", "HOW_TO_*"]
         #expect(Text.glob(anyOf: notes, matches: Text.baseName(#"share\dir\How_To_Back_Files.html"#)))
         #expect(Text.glob(anyOf: notes, matches: Text.baseName("a/b/_decrypt_info_.txt")))
