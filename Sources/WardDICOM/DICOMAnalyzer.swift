@@ -140,8 +140,10 @@ public struct DICOMAnalyzer: Sendable {
             }
             do {
                 let pdu = try DICOMAssociatePDU.decode(
-                    body, isAccept: isAccept, limits: limits, anomalies: &anomalies)
-                return isAccept ? machine.associateAccept(pdu, at: time) : machine.associateRequest(pdu, at: time)
+                    body, isAccept: isAccept, limits: limits, anomalies: &anomalies,
+                    detail: isAccept ? .full : .abstractSyntaxRanges)
+                return isAccept
+                    ? machine.associateAccept(pdu, at: time) : machine.associateRequest(pdu, body: body, at: time)
             } catch {
                 return DICOMAssociationStateMachine.Action(record: nil, anomaly: .truncatedPDU)
             }

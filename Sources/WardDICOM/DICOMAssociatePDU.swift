@@ -19,6 +19,21 @@ public struct DICOMAssociatePDU: Sendable {
         /// The result/reason byte (accept only): 0 acceptance, 1 user rejection, 2 no reason, 3 abstract syntax not
         /// supported, 4 transfer syntaxes not supported.
         public var result: UInt8?
+        /// Where the proposed abstract syntax lies in the decoded body, without its padding (request only, when
+        /// valid): what ``ContextDetail/abstractSyntaxRanges`` keeps instead of the UID lists.
+        public var abstractSyntaxRange: Range<Int>?
+    }
+
+    /// How much of the presentation contexts a decode keeps.
+    public enum ContextDetail: Sendable {
+        /// Every UID, in the distinct-UID lists.
+        case full
+        /// Each context's ID and ``PresentationContext/abstractSyntaxRange`` only; the UID lists stay empty. The
+        /// UIDs are still checked, with the anomalies of a full decode (short of a request proposing more distinct
+        /// transfer syntaxes than a list keeps). An association needs no more of its request than the abstract
+        /// syntaxes of the contexts the accept names: building lists of the hundred or more UIDs a modality
+        /// proposes cost more than everything else the analyzer did with the request.
+        case abstractSyntaxRanges
     }
 
     /// Whether this is an A-ASSOCIATE-AC (else an RQ).
@@ -70,10 +85,12 @@ public struct DICOMAssociatePDU: Sendable {
     ///   - isAccept: whether the PDU type was A-ASSOCIATE-AC.
     ///   - limits: caps on contexts and UID length.
     ///   - anomalies: counters to update.
+    ///   - detail: how much of the presentation contexts to keep.
     /// - Returns: the decoded PDU.
     /// - Throws: ``DecodeFailure/truncated`` when the fixed part is incomplete.
     public static func decode(
-        _ body: RawSpan, isAccept: Bool, limits: DICOMLimits, anomalies: inout DICOMAnomalyCounts
+        _ body: RawSpan, isAccept: Bool, limits: DICOMLimits, anomalies: inout DICOMAnomalyCounts,
+        detail: ContextDetail = .full
     ) throws(DecodeFailure) -> DICOMAssociatePDU {
         guard body.byteCount >= fixedLength else { throw .truncated }
         let version = body.loadUInt16(at: 0)
@@ -83,7 +100,7 @@ public struct DICOMAssociatePDU: Sendable {
             callingAE: DICOMText.trimmed(body, 20..<36),
             abstractSyntaxes: DICOMUIDList(limit: limits.maximumPresentationContexts),
             transferSyntaxes: DICOMUIDList(limit: limits.maximumDistinctValues))
-        pdu.reserveCapacity(forBodyLength: body.byteCount, limits: limits)
+        pdu.reserveCapacity(forBodyLength: body.byteCount, limits: limits, detail: detail)
         var offset = fixedLength
         var contextsSeen = 0
         while offset < body.byteCount {
@@ -102,7 +119,8 @@ public struct DICOMAssociatePDU: Sendable {
                         anomalies.record(.tooManyPresentationContexts)
                     }
                 } else if let context = pdu.decodePresentationContext(
-                    body, item.value, isAccept: item.type == 0x21, limits: limits, anomalies: &anomalies)
+                    body, item.value, isAccept: item.type == 0x21, limits: limits, anomalies: &anomalies,
+                    detail: detail)
                 {
                     pdu.presentationContexts.append(context)
                 }
@@ -119,9 +137,10 @@ public struct DICOMAssociatePDU: Sendable {
     /// Room for the contexts a body of `length` bytes can hold, estimated from typical item sizes (a context
     /// takes 30 bytes or more, a transfer syntax sub-item 23, an abstract syntax UID about 26 characters): growing
     /// the arrays item by item cost a dozen reallocations per request.
-    private mutating func reserveCapacity(forBodyLength length: Int, limits: DICOMLimits) {
+    private mutating func reserveCapacity(forBodyLength length: Int, limits: DICOMLimits, detail: ContextDetail) {
         let contexts = min(limits.maximumPresentationContexts, length / 30)
         presentationContexts.reserveCapacity(contexts)
+        guard case .full = detail else { return }
         contextTransferSyntaxes.reserveCapacity(length / 23)
         if !isAccept { abstractSyntaxes.reserveCapacity(contexts, bytesEach: 26) }
     }
@@ -146,7 +165,7 @@ public struct DICOMAssociatePDU: Sendable {
 
     private mutating func decodePresentationContext(
         _ body: RawSpan, _ value: Range<Int>, isAccept: Bool, limits: DICOMLimits,
-        anomalies: inout DICOMAnomalyCounts
+        anomalies: inout DICOMAnomalyCounts, detail: ContextDetail
     ) -> PresentationContext? {
         // ID (1), reserved (1), result/reason (AC) or reserved (RQ) (1), reserved (1), then sub-items.
         guard value.count >= 4 else {
@@ -160,17 +179,27 @@ public struct DICOMAssociatePDU: Sendable {
         var context = PresentationContext(
             id: body.loadUInt8(at: value.lowerBound), abstractSyntax: nil, transferSyntaxPositions: first..<first,
             result: isAccept ? body.loadUInt8(at: value.lowerBound + 2) : nil)
+        var checkedTransferSyntaxes = 0
         var offset = value.lowerBound + 4
         while offset < value.upperBound {
             guard let item = Self.nextItem(body, at: offset, end: value.upperBound) else {
                 anomalies.record(.truncatedItem)
                 break
             }
-            switch item.type {
-            case 0x30:
+            switch (item.type, detail) {
+            case (0x30, .full):
                 context.abstractSyntax = DICOMText.uid(
                     body, item.value, into: &abstractSyntaxes, limits: limits, anomalies: &anomalies)
-            case 0x40:
+                context.abstractSyntaxRange = context.abstractSyntax.map { _ in DICOMText.unpadded(body, item.value) }
+            case (0x30, .abstractSyntaxRanges):
+                context.abstractSyntaxRange = DICOMText.validUID(body, item.value, limits: limits, anomalies: &anomalies)
+            case (0x40, .abstractSyntaxRanges):
+                if checkedTransferSyntaxes < limits.maximumDistinctValues,
+                    DICOMText.validUID(body, item.value, limits: limits, anomalies: &anomalies) != nil
+                {
+                    checkedTransferSyntaxes += 1
+                }
+            case (0x40, .full):
                 let ordinal = contextTransferSyntaxes.count - first
                 let likely = ordinal < previous.count ? contextTransferSyntaxes[previous.lowerBound + ordinal] : nil
                 if ordinal < limits.maximumDistinctValues,

@@ -33,6 +33,9 @@ public struct DICOMAssociationStateMachine: Sendable {
     private var current: DICOMAssociationRecord?
     /// The A-ASSOCIATE-RQ of the open association, until an accept or the end names its syntaxes.
     private var request: DICOMAssociatePDU?
+    /// The body `request` was decoded from (at most ``DICOMLimits/maximumAssociatePDUBytes``): its contexts'
+    /// abstract syntaxes are read from it.
+    private var requestBody: [UInt8] = []
     private let limits: DICOMLimits
 
     /// A machine in the idle phase.
@@ -41,7 +44,12 @@ public struct DICOMAssociationStateMachine: Sendable {
     }
 
     /// An A-ASSOCIATE-RQ from the requestor. An association still open is closed first (and flagged).
-    public mutating func associateRequest(_ pdu: DICOMAssociatePDU, at time: PacketTime) -> Action {
+    /// - Parameters:
+    ///   - pdu: the request, decoded from `body` (``DICOMAssociatePDU/ContextDetail/abstractSyntaxRanges`` is
+    ///     enough).
+    ///   - body: the PDU body, kept until the association is accepted or ends.
+    ///   - time: the packet time.
+    public mutating func associateRequest(_ pdu: DICOMAssociatePDU, body: RawSpan, at time: PacketTime) -> Action {
         var action = Action.none
         if phase != .idle {
             action = Action(record: close(at: time), anomaly: .unexpectedPDU)
@@ -59,6 +67,7 @@ public struct DICOMAssociationStateMachine: Sendable {
         // The record's syntaxes are the accepted ones once an A-ASSOCIATE-AC comes (nearly always); the proposed
         // ones are collected only if the association closes without one (`close`).
         request = pdu
+        requestBody = body.withUnsafeBytes { Array($0) }
         current = record
         phase = .requested
         return action
@@ -70,23 +79,23 @@ public struct DICOMAssociationStateMachine: Sendable {
         record.acceptorImplementationClassUID = pdu.implementationClassUID
         record.acceptorImplementationVersion = pdu.implementationVersion
         record.acceptorMaximumPDULength = pdu.maximumPDULength
-        // Presentation context IDs are one byte: the proposed abstract syntax (an index in the request's list) by ID.
-        var proposedAbstract = InlineArray<256, Int32>(repeating: -1)
-        let proposedAbstracts = request?.abstractSyntaxes ?? []
-        for context in request?.presentationContexts ?? [] where proposedAbstract[Int(context.id)] < 0 {
-            if let abstract = context.abstractSyntax { proposedAbstract[Int(context.id)] = Int32(abstract) }
+        // Presentation context IDs are one byte: the proposed abstract syntax (a context of the request) by ID.
+        var proposedContext = InlineArray<256, Int16>(repeating: -1)
+        let proposed = request?.presentationContexts ?? []
+        for (index, context) in proposed.enumerated()
+        where proposedContext[Int(context.id)] < 0 && context.abstractSyntaxRange != nil {
+            proposedContext[Int(context.id)] = Int16(index)
         }
-        // Both lists are distinct already, so the accepted subsets are distinct by index.
         var abstracts = DICOMUIDList(limit: limits.maximumDistinctValues)
-        var abstractTaken = [Bool](repeating: false, count: proposedAbstracts.count)
+        abstracts.reserveCapacity(pdu.presentationContexts.count, bytesEach: 26)
+        // The accept's list is distinct already, so its accepted subset is distinct by index.
         var transfers = DICOMUIDList(limit: limits.maximumDistinctValues)
         var transferTaken = [Bool](repeating: false, count: pdu.transferSyntaxes.count)
         for context in pdu.presentationContexts where context.result == 0 {
             record.presentationContextsAccepted += 1
-            let abstract = Int(proposedAbstract[Int(context.id)])
-            if abstract >= 0 && !abstractTaken[abstract] {
-                abstractTaken[abstract] = true
-                abstracts.appendDistinct(proposedAbstracts, at: abstract)
+            let index = Int(proposedContext[Int(context.id)])
+            if index >= 0, let range = proposed[index].abstractSyntaxRange {
+                _ = requestBody.withUnsafeBytes { abstracts.insert(UnsafeRawBufferPointer(rebasing: $0[range])) }
             }
             for position in context.transferSyntaxPositions {
                 let transfer = pdu.contextTransferSyntaxes[position]
@@ -160,15 +169,23 @@ public struct DICOMAssociationStateMachine: Sendable {
         if current?.result == .incomplete && (phase == .established || phase == .releasing) {
             current?.result = .accepted
         }
-        if phase == .requested && current != nil, let request {
-            // Never accepted (rejected, aborted, or cut off): the record names what was proposed.
-            current?.abstractSyntaxes = request.abstractSyntaxes.truncated(to: limits.maximumDistinctValues)
-            current?.transferSyntaxes = request.transferSyntaxes.truncated(to: limits.maximumDistinctValues)
+        if phase == .requested && current != nil, request != nil {
+            // Never accepted (rejected, aborted, or cut off): the record names what was proposed. Its anomalies
+            // were counted when the request came.
+            var counted = DICOMAnomalyCounts()
+            let proposal = requestBody.withUnsafeBytes { raw in
+                try? DICOMAssociatePDU.decode(raw.bytes, isAccept: false, limits: limits, anomalies: &counted)
+            }
+            current?.abstractSyntaxes =
+                proposal?.abstractSyntaxes.truncated(to: limits.maximumDistinctValues) ?? []
+            current?.transferSyntaxes =
+                proposal?.transferSyntaxes.truncated(to: limits.maximumDistinctValues) ?? []
         }
         current?.end = time
         let record = current
         current = nil
         request = nil
+        requestBody = []
         phase = .idle
         return record
     }

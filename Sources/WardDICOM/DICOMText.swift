@@ -31,11 +31,7 @@ enum DICOMText {
     static func uid(
         _ bytes: RawSpan, _ range: Range<Int>, limits: DICOMLimits, anomalies: inout DICOMAnomalyCounts
     ) -> String? {
-        guard let valueRange = uidRange(bytes, range, limits: limits, anomalies: &anomalies) else { return nil }
-        guard bytes.withUnsafeBytes({ isValidUID(UnsafeRawBufferPointer(rebasing: $0[valueRange])) }) else {
-            anomalies.record(.invalidUID)
-            return nil
-        }
+        guard let valueRange = validUID(bytes, range, limits: limits, anomalies: &anomalies) else { return nil }
         return trimmed(bytes, valueRange)
     }
 
@@ -60,23 +56,43 @@ enum DICOMText {
         }
     }
 
+    /// Where the UID of `range` lies without its padding, when it is valid: the checks of
+    /// ``uid(_:_:into:likely:limits:anomalies:)`` (with the same anomalies), without keeping the UID.
+    static func validUID(
+        _ bytes: RawSpan, _ range: Range<Int>, limits: DICOMLimits, anomalies: inout DICOMAnomalyCounts
+    ) -> Range<Int>? {
+        guard let valueRange = uidRange(bytes, range, limits: limits, anomalies: &anomalies) else { return nil }
+        guard bytes.withUnsafeBytes({ isValidUID(UnsafeRawBufferPointer(rebasing: $0[valueRange])) }) else {
+            anomalies.record(.invalidUID)
+            return nil
+        }
+        return valueRange
+    }
+
+    /// `range` without its trailing NUL/space padding (`range` itself when it is out of bounds).
+    static func unpadded(_ bytes: RawSpan, _ range: Range<Int>) -> Range<Int> {
+        guard range.lowerBound >= 0, range.upperBound <= bytes.byteCount else { return range }
+        let upper = bytes.withUnsafeBytes { raw in
+            var upper = range.upperBound
+            while upper > range.lowerBound, isPadding(raw[upper - 1]) { upper -= 1 }
+            return upper
+        }
+        return range.lowerBound..<upper
+    }
+
     /// `range` without its trailing NUL/space padding; `nil` when that leaves nothing, and `nil` with an anomaly
     /// when it is longer than the limit.
     private static func uidRange(
         _ bytes: RawSpan, _ range: Range<Int>, limits: DICOMLimits, anomalies: inout DICOMAnomalyCounts
     ) -> Range<Int>? {
         guard range.lowerBound >= 0, range.upperBound <= bytes.byteCount else { return nil }
-        let upper = bytes.withUnsafeBytes { raw in
-            var upper = range.upperBound
-            while upper > range.lowerBound, isPadding(raw[upper - 1]) { upper -= 1 }
-            return upper
-        }
-        if upper == range.lowerBound { return nil }
-        if upper - range.lowerBound > limits.maximumUIDLength {
+        let value = unpadded(bytes, range)
+        if value.isEmpty { return nil }
+        if value.count > limits.maximumUIDLength {
             anomalies.record(.uidTooLong)
             return nil
         }
-        return range.lowerBound..<upper
+        return value
     }
 
     /// Whether `value` is only digits and dots (PS3.5 §9.1).

@@ -154,6 +154,37 @@ import WardTestSupport
         #expect(analyzer.anomalies.total == 0)
     }
 
+    /// The record names the abstract syntaxes of the accepted contexts, in the accept's order, once each: read
+    /// from the request's bytes by context ID (the first context proposing an ID counts).
+    @Test func namesAcceptedAbstractSyntaxesInTheAcceptsOrder() throws {
+        let request = PDUBuilder.associateRequest(
+            called: "PACS1", calling: "CT01",
+            contexts: [
+                (1, PDUBuilder.verification, [PDUBuilder.implicitLittleEndian]),
+                (3, PDUBuilder.ctImageStorage, [PDUBuilder.explicitLittleEndian]),
+                (5, PDUBuilder.ctImageStorage, [PDUBuilder.implicitLittleEndian]),
+                (7, PDUBuilder.studyRootMove, [PDUBuilder.implicitLittleEndian]),
+                (7, PDUBuilder.verification, [PDUBuilder.implicitLittleEndian]),
+                (9, "DOE^JANE", [PDUBuilder.implicitLittleEndian]),
+            ])
+        let accept = PDUBuilder.associateAccept(
+            called: "PACS1", calling: "CT01",
+            contexts: [
+                (7, 0, PDUBuilder.implicitLittleEndian), (5, 0, PDUBuilder.implicitLittleEndian),
+                (3, 0, PDUBuilder.explicitLittleEndian), (1, 3, PDUBuilder.implicitLittleEndian),
+                (9, 0, PDUBuilder.implicitLittleEndian), (11, 0, PDUBuilder.implicitLittleEndian),
+            ])
+        let (records, analyzer) = Harness.run([
+            Segment(direction: .originator, bytes: request, time: Scripts.time(1)),
+            Segment(direction: .responder, bytes: accept, time: Scripts.time(2)),
+        ])
+        let record = try #require(records.first)
+        #expect(record.abstractSyntaxes == [PDUBuilder.studyRootMove, PDUBuilder.ctImageStorage])
+        #expect(record.transferSyntaxes == [PDUBuilder.implicitLittleEndian, PDUBuilder.explicitLittleEndian])
+        #expect(record.presentationContextsProposed == 6 && record.presentationContextsAccepted == 5)
+        #expect(analyzer.anomalies[.invalidUID] == 1)
+    }
+
     @Test func finishEmitsOpenAssociationAsFarAsKnown() throws {
         let requestOnly = Array(Self.echoSegments.prefix(1))
         #expect(Harness.run(requestOnly).records.map(\.result) == [.incomplete])
@@ -185,7 +216,7 @@ import WardTestSupport
             let time = Scripts.time(index)
             let action: DICOMAssociationStateMachine.Action
             switch event {
-            case "rq": action = machine.associateRequest(request, at: time)
+            case "rq": action = [UInt8]().withUnsafeBytes { machine.associateRequest(request, body: $0.bytes, at: time) }
             case "ac": action = machine.associateAccept(accept, at: time)
             case "rj": action = machine.associateReject(DICOMAssociateReject(result: 1, source: 1, reason: 1), at: time)
             case "relrq": action = machine.releaseRequest(at: time)

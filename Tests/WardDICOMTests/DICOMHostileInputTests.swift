@@ -60,6 +60,51 @@ import WardTestSupport
         }
     }
 
+    /// A request decoded for its abstract syntaxes' places only counts the anomalies a full decode counts, and
+    /// finds each context's abstract syntax where the full decode read it: on every prefix, with hostile items.
+    @Test func rangesOnlyDecodeAgreesWithTheFullDecode() {
+        var capped = DICOMLimits()
+        capped.maximumPresentationContexts = 3
+        capped.maximumUIDLength = 20
+        let hostile = PDUBuilder.associateRequest(
+            called: "B", calling: "A",
+            contexts: [
+                (1, PDUBuilder.verification, [PDUBuilder.implicitLittleEndian, "1.2.x", PDUBuilder.explicitLittleEndian]),
+                (3, "DOE^JANE", [PDUBuilder.implicitLittleEndian]),
+                (5, "1.2.840.10008.5.1.4.1.1.2.1.2.3.4", ["", PDUBuilder.implicitLittleEndian]),
+                (7, PDUBuilder.ctImageStorage, [PDUBuilder.implicitLittleEndian]),
+            ])
+        for (request, limits) in [(Self.request, DICOMLimits()), (hostile, capped)] {
+            let body = Array(request[6...])
+            for length in DICOMAssociatePDU.fixedLength...body.count {
+                body[..<length].withUnsafeBytes { raw in
+                    var fullAnomalies = DICOMAnomalyCounts()
+                    var rangesAnomalies = DICOMAnomalyCounts()
+                    guard
+                        let full = try? DICOMAssociatePDU.decode(
+                            raw.bytes, isAccept: false, limits: limits, anomalies: &fullAnomalies),
+                        let ranges = try? DICOMAssociatePDU.decode(
+                            raw.bytes, isAccept: false, limits: limits, anomalies: &rangesAnomalies,
+                            detail: .abstractSyntaxRanges)
+                    else {
+                        Issue.record("prefix \(length) not decoded")
+                        return
+                    }
+                    #expect(rangesAnomalies == fullAnomalies, "prefix \(length)")
+                    #expect(ranges.abstractSyntaxes.isEmpty && ranges.transferSyntaxes.isEmpty)
+                    #expect(ranges.presentationContexts.map(\.id) == full.presentationContexts.map(\.id))
+                    #expect(
+                        ranges.presentationContexts.map(\.abstractSyntaxRange)
+                            == full.presentationContexts.map(\.abstractSyntaxRange), "prefix \(length)")
+                    for context in full.presentationContexts {
+                        let text = context.abstractSyntaxRange.map { String(decoding: raw[$0], as: UTF8.self) }
+                        #expect(text == full.abstractSyntax(of: context))
+                    }
+                }
+            }
+        }
+    }
+
     @Test func userIdentityValueIsNeverKept() throws {
         var anomalies = DICOMAnomalyCounts()
         let pdu = try Self.request.withUnsafeBytes { raw throws(DICOMAssociatePDU.DecodeFailure) in
