@@ -247,10 +247,16 @@ public struct DICOMAssociationRecord: Sendable {
         writer.endArray()
     }
 
+    /// `0x` and four upper-case hex digits (`0xA700`).
     private func hex16(_ value: UInt16) -> String {
-        let digits: [Character] = Array("0123456789ABCDEF")
-        var text = "0x"
-        for shift in stride(from: 12, through: 0, by: -4) { text.append(digits[Int(value >> UInt16(shift) & 0xF)]) }
-        return text
+        String(unsafeUninitializedCapacity: 6) { buffer in
+            buffer[0] = UInt8(ascii: "0")
+            buffer[1] = UInt8(ascii: "x")
+            for index in 0..<4 {
+                let nibble = UInt8(truncatingIfNeeded: value >> UInt16(12 - 4 * index)) & 0xF
+                buffer[2 + index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "A") + nibble - 10
+            }
+            return 6
+        }
     }
 }

@@ -34,6 +34,12 @@ public struct DICOMSOPClassNames: Sendable {
         uids.firstIndex(of: uid).map { nameIndices[$0] }
     }
 
+    /// The index of the name of the UID at `position` of `list` (from inside this module, where reading the UID
+    /// costs no generic call).
+    public func nameIndex(ofUIDAt position: Int, in list: DICOMUIDList) -> Int? {
+        list.withUID(at: position) { uid in uid.withUnsafeBytes { nameIndex(of: $0) } }
+    }
+
     /// The name at `nameIndex`.
     public func name(at nameIndex: Int) -> String {
         names[nameIndex]

@@ -53,7 +53,7 @@ public struct DICOMUIDList: Sendable, Equatable, RandomAccessCollection, Express
     public var isFull: Bool { ends.count >= limit }
 
     /// Calls `body` with the bytes of the UID at `position`.
-    public func withUID<Result>(at position: Int, _ body: (RawSpan) -> Result) -> Result {
+    func withUID<Result>(at position: Int, _ body: (RawSpan) -> Result) -> Result {
         let range = byteRange(at: position)
         return storage.withUnsafeBytes { raw in body(UnsafeRawBufferPointer(rebasing: raw[range]).bytes) }
     }

@@ -530,10 +530,7 @@ public struct EventFormatter: ~Copyable {
         let names = observer.sopClassNames
         var written: [Int] = []
         for position in abstractSyntaxes.indices {
-            let nameIndex = abstractSyntaxes.withUID(at: position) { uid in
-                uid.withUnsafeBytes { names.nameIndex(of: $0) }
-            }
-            writeSOPClassName(nameIndex, from: names, unless: &written)
+            writeSOPClassName(names.nameIndex(ofUIDAt: position, in: abstractSyntaxes), from: names, unless: &written)
         }
         for var uid in affected {
             let nameIndex = uid.withUTF8 { names.nameIndex(of: UnsafeRawBufferPointer($0)) }
