@@ -1,5 +1,9 @@
 import WardCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Reads the metadata of one HL7 v2 message from its buffered prefix: the MSH header (MSH-3..6, 9..12) and, for
 /// acknowledgements, the MSA segment (MSA-1, MSA-2). Nothing else is read: PID, PV1, OBX, NK1 and every other
 /// segment's contents are never looked at, so they cannot leave the analyzer.
@@ -37,6 +41,10 @@ public enum HL7HeaderParser {
     /// when there is no readable MSH (it must be the first segment, after optional FHS/BHS batch headers), its
     /// separators are invalid, or MSH-9 or MSH-10 is empty.
     public static func parse(_ message: RawSpan, maxFieldBytes: Int) -> Header? {
+        message.withUnsafeBytes { parse($0, maxFieldBytes: maxFieldBytes) }
+    }
+
+    private static func parse(_ message: UnsafeRawBufferPointer, maxFieldBytes: Int) -> Header? {
         var cursor = 0
         var mshRange: Range<Int>?
         while let segment = nextSegment(in: message, from: &cursor) {
@@ -50,13 +58,15 @@ public enum HL7HeaderParser {
             }
         }
         guard let msh = mshRange,
-            let separators = HL7Separators(mshSegment: message.extracting(msh))
+            let separators = HL7Separators(mshSegment: UnsafeRawBufferPointer(rebasing: message[msh]).bytes)
         else { return nil }
         let limit = max(1, maxFieldBytes)
+        // MSH-1 is the separator itself, so MSH-n is the (n-1)-th piece when split on the field separator. The
+        // segment is split once, up to MSH-12.
+        let fields = Fields(message, msh, separator: separators.field)
 
         func mshValue(_ fieldNumber: Int, component: Int = 0) -> String {
-            // MSH-1 is the separator itself, so MSH-n is the (n-1)-th piece when split on the field separator.
-            text(message, value(message, segment: msh, fieldIndex: fieldNumber - 1, component: component, separators), limit)
+            text(message, fields[fieldNumber - 1].flatMap { value(message, field: $0, component: component, separators) }, limit)
         }
         let typeCode = mshValue(9)
         let triggerEvent = mshValue(9, component: 1)
@@ -72,38 +82,75 @@ public enum HL7HeaderParser {
 
         while let segment = nextSegment(in: message, from: &cursor) {
             guard startsWith(message, segment, "M", "S", "A"), segment.count >= 4,
-                message.loadUInt8(at: segment.lowerBound + 3) == separators.field
+                message[segment.lowerBound + 3] == separators.field
             else { continue }
-            header.ackCode = text(message, value(message, segment: segment, fieldIndex: 1, component: 0, separators), limit)
+            let msa = Fields(message, segment, separator: separators.field)
+            header.ackCode = text(message, msa[1].flatMap { value(message, field: $0, component: 0, separators) }, limit)
             header.acknowledgedControlID = text(
-                message, value(message, segment: segment, fieldIndex: 2, component: 0, separators), limit)
+                message, msa[2].flatMap { value(message, field: $0, component: 0, separators) }, limit)
             break
         }
         return header
     }
 
+    /// The first pieces of a segment split on the field separator (index 0 is the segment name), found in one pass.
+    private struct Fields {
+        /// Pieces kept: MSH-12 is the last one read.
+        static let count = 12
+        private var starts = InlineArray<12, Int32>(repeating: -1)
+        private var ends = InlineArray<12, Int32>(repeating: -1)
+
+        init(_ message: UnsafeRawBufferPointer, _ segment: Range<Int>, separator: UInt8) {
+            var index = 0
+            var start = segment.lowerBound
+            var offset = segment.lowerBound
+            while offset < segment.upperBound {
+                if message[offset] == separator {
+                    starts[index] = Int32(start)
+                    ends[index] = Int32(offset)
+                    index += 1
+                    if index == Self.count { return }
+                    start = offset + 1
+                }
+                offset += 1
+            }
+            starts[index] = Int32(start)
+            ends[index] = Int32(segment.upperBound)
+        }
+
+        /// Piece `index`, if the segment has it.
+        subscript(index: Int) -> Range<Int>? {
+            guard index >= 0, index < Self.count, starts[index] >= 0 else { return nil }
+            return Int(starts[index])..<Int(ends[index])
+        }
+    }
+
     /// The next non-empty segment at or after `cursor` (terminated by CR, tolerating LF), advancing `cursor` past it.
-    static func nextSegment(in span: RawSpan, from cursor: inout Int) -> Range<Int>? {
+    static func nextSegment(in message: UnsafeRawBufferPointer, from cursor: inout Int) -> Range<Int>? {
         var start = max(0, cursor)
-        while start < span.byteCount, isTerminator(span.loadUInt8(at: start)) { start += 1 }
-        guard start < span.byteCount else {
-            cursor = span.byteCount
+        while start < message.count, isTerminator(message[start]) { start += 1 }
+        guard start < message.count, let base = message.baseAddress else {
+            cursor = message.count
             return nil
         }
-        var end = start
-        while end < span.byteCount, !isTerminator(span.loadUInt8(at: end)) { end += 1 }
+        // Segments run to hundreds of bytes (OBX, NTE) and only their first three are read: memchr skips the rest.
+        let length = message.count - start
+        var end = memchr(base + start, 0x0D, length).map { base.distance(to: UnsafeRawPointer($0)) } ?? message.count
+        if let lineFeed = memchr(base + start, 0x0A, end - start) {
+            end = base.distance(to: UnsafeRawPointer(lineFeed))
+        }
         cursor = end
         return start..<end
     }
 
     /// The `index`-th piece of `range` split on `delimiter` (index 0 is before the first delimiter).
-    static func piece(_ span: RawSpan, _ range: Range<Int>, delimiter: UInt8, index: Int) -> Range<Int>? {
-        guard index >= 0, range.lowerBound >= 0, range.upperBound <= span.byteCount else { return nil }
+    static func piece(_ message: UnsafeRawBufferPointer, _ range: Range<Int>, delimiter: UInt8, index: Int) -> Range<Int>? {
+        guard index >= 0, range.lowerBound >= 0, range.upperBound <= message.count else { return nil }
         var remaining = index
         var start = range.lowerBound
         var offset = range.lowerBound
         while offset < range.upperBound {
-            if span.loadUInt8(at: offset) == delimiter {
+            if message[offset] == delimiter {
                 if remaining == 0 { return start..<offset }
                 remaining -= 1
                 start = offset + 1
@@ -113,32 +160,34 @@ public enum HL7HeaderParser {
         return remaining == 0 ? start..<range.upperBound : nil
     }
 
-    /// Field `fieldIndex` of `segment` (split index), first repetition, component `component`, first subcomponent.
+    /// The first repetition of `field`, component `component`, first subcomponent.
     static func value(
-        _ span: RawSpan, segment: Range<Int>, fieldIndex: Int, component: Int, _ separators: HL7Separators
+        _ message: UnsafeRawBufferPointer, field: Range<Int>, component: Int, _ separators: HL7Separators
     ) -> Range<Int>? {
-        guard let field = piece(span, segment, delimiter: separators.field, index: fieldIndex),
-            let repetition = piece(span, field, delimiter: separators.repetition, index: 0),
-            let part = piece(span, repetition, delimiter: separators.component, index: component)
+        guard let repetition = piece(message, field, delimiter: separators.repetition, index: 0),
+            let part = piece(message, repetition, delimiter: separators.component, index: component)
         else { return nil }
-        return piece(span, part, delimiter: separators.subcomponent, index: 0)
+        return piece(message, part, delimiter: separators.subcomponent, index: 0)
     }
 
     /// The bytes of `range` as a string, cut to `limit` bytes; invalid UTF-8 is repaired.
-    static func text(_ span: RawSpan, _ range: Range<Int>?, _ limit: Int) -> String {
-        guard let range, range.lowerBound >= 0, range.upperBound <= span.byteCount, !range.isEmpty else { return "" }
+    static func text(_ message: UnsafeRawBufferPointer, _ range: Range<Int>?, _ limit: Int) -> String {
+        guard let range, range.lowerBound >= 0, range.upperBound <= message.count, !range.isEmpty else { return "" }
         let count = min(range.count, limit)
         return String(unsafeUninitializedCapacity: count) { buffer in
-            for index in 0..<count { buffer[index] = span.loadUInt8(at: range.lowerBound + index) }
+            for index in 0..<count { buffer[index] = message[range.lowerBound + index] }
             return count
         }
     }
 
-    static func startsWith(_ span: RawSpan, _ range: Range<Int>, _ a: Unicode.Scalar, _ b: Unicode.Scalar, _ c: Unicode.Scalar) -> Bool {
-        range.count >= 3 && range.lowerBound >= 0 && span.contains(offset: range.lowerBound, length: 3)
-            && span.loadUInt8(at: range.lowerBound) == UInt8(ascii: a)
-            && span.loadUInt8(at: range.lowerBound + 1) == UInt8(ascii: b)
-            && span.loadUInt8(at: range.lowerBound + 2) == UInt8(ascii: c)
+    static func startsWith(
+        _ message: UnsafeRawBufferPointer, _ range: Range<Int>, _ a: Unicode.Scalar, _ b: Unicode.Scalar,
+        _ c: Unicode.Scalar
+    ) -> Bool {
+        range.count >= 3 && range.lowerBound >= 0 && range.lowerBound + 3 <= message.count
+            && message[range.lowerBound] == UInt8(ascii: a)
+            && message[range.lowerBound + 1] == UInt8(ascii: b)
+            && message[range.lowerBound + 2] == UInt8(ascii: c)
     }
 
     @inline(__always)

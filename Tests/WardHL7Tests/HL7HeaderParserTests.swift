@@ -57,6 +57,25 @@ import WardTestSupport
         #expect(header.acknowledgedControlID == "C8")
     }
 
+    /// MSH read up to MSH-12 when later fields follow (or when it stops early), and an MSA behind long segments
+    /// and mixed terminators.
+    @Test func readsFieldsUpToMSH12AndFindsALateMSA() throws {
+        let full = HL7Bytes.message([
+            #"MSH|^~\&|LAB|HOSP|EMR|WARD|20250101||ACK^R01|C77|P|2.5.1|1|AL|NE|JPN|UNICODE UTF-8|ja|||PROFILE"#,
+            "SFT|" + String(repeating: "S", count: 600),
+            "NTE|1||" + String(repeating: "n", count: 900),
+            "MSA|AE|C76|error",
+        ])
+        let header = try #require(Self.parse(full))
+        #expect(header.version == "2.5.1" && header.processingID == "P" && header.receivingFacility == "WARD")
+        #expect(header.ackCode == "AE" && header.acknowledgedControlID == "C76")
+        let short = try #require(Self.parse(HL7Bytes.message([#"MSH|^~\&|A|B|C|D|||ADT^A08|C1"#])))
+        #expect(short.controlID == "C1" && short.processingID.isEmpty && short.version.isEmpty)
+        let mixed = Array("MSH|^~\\&|A|B|C|D|||ACK|C2|P|2.4\r\nPID|1||SECRET\n\rMSA|AA|C1\r".utf8)
+        let ack = try #require(Self.parse(mixed))
+        #expect(ack.ackCode == "AA" && ack.acknowledgedControlID == "C1")
+    }
+
     @Test func cutsLongFieldsToTheLimit() throws {
         let long = String(repeating: "Z", count: 500)
         let bytes = HL7Bytes.message([#"MSH|^~\&|"# + long + "|F|R|RF|||ADT^A01|C1|P|2.5"])
