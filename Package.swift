@@ -44,7 +44,9 @@ let package = Package(
         .target(name: "WardGeoIP", dependencies: ["CMaxMindDB", "WardCore", "WardAnomaly"], swiftSettings: strict),
         .target(
             name: "WardOutput",
-            dependencies: ["WardCore", "WardFlows", "WardDICOM", "WardHL7", "WardSMB2", "WardAnomaly", "WardGeoIP"],
+            dependencies: [
+                "COpenSSL", "WardCore", "WardFlows", "WardDICOM", "WardHL7", "WardSMB2", "WardAnomaly", "WardGeoIP",
+            ],
             swiftSettings: strict),
         .target(
             name: "WardEngine",
