@@ -41,7 +41,7 @@ public struct SMB2ConnectionState: Sendable {
     let limits: SMB2Limits
     /// Anomalies raised so far.
     public internal(set) var anomalies = SMB2AnomalyCounts()
-    private var pending: [UInt64: Pending] = [:]
+    private var pending = SMB2PendingTable<Pending>()
     private var trees: [UInt32: String] = [:]
     private var files: [SMB2FileID: OpenFile] = [:]
     private var fileSequence: UInt64 = 0
@@ -257,11 +257,11 @@ public struct SMB2ConnectionState: Sendable {
     }
 
     private mutating func addPending(_ messageID: UInt64, _ entry: Pending) {
-        if pending[messageID] == nil, pending.count >= limits.maxPendingRequests {
+        if pending.count >= limits.maxPendingRequests, !pending.contains(messageID) {
             raise(.smb2TooManyPending)
             return
         }
-        pending[messageID] = entry
+        pending.set(entry, for: messageID)
     }
 
     private mutating func beginWrite(
@@ -324,7 +324,7 @@ public struct SMB2ConnectionState: Sendable {
         countCommand(header)
         if header.sessionID != 0 { session.sessionID = header.sessionID }
         if header.isAsync, header.status == .pending { return }  // interim: the final response follows
-        let entry = pending.removeValue(forKey: header.messageID)
+        let entry = pending.remove(header.messageID)
         if entry == nil, header.command != .negotiate, header.command != .oplockBreak,
             header.messageID != .max
         {
