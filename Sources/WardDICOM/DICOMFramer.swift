@@ -97,6 +97,13 @@ public struct DICOMFramer: Sendable {
         while true {
             switch state {
             case .pduHeader:
+                if scratchCount == 0, end - cursor >= DICOMPDUType.headerLength {
+                    // The whole header in the chunk (nearly always): read at once.
+                    scratch = Self.header(bytes, at: cursor)
+                    cursor += DICOMPDUType.headerLength
+                    if let event = beginPDU(scratch) { return event }
+                    continue
+                }
                 guard cursor < end else { return nil }
                 scratch = scratch << 8 | UInt64(bytes.loadUInt8(at: cursor))
                 cursor += 1
@@ -126,6 +133,14 @@ public struct DICOMFramer: Sendable {
                 if pduRemaining < 6 && scratchCount == 0 {
                     state = .skipping(remaining: pduRemaining, isPData: true)
                     return .anomaly(.invalidPDVLength)
+                }
+                if scratchCount == 0, end - cursor >= 6 {
+                    scratch = Self.header(bytes, at: cursor)
+                    cursor += 6
+                    pDataByteCount &+= 6
+                    state = .pdvHeader(pduRemaining: pduRemaining - 6)
+                    if let event = beginPDV(scratch, pduRemaining: pduRemaining - 6) { return event }
+                    continue
                 }
                 guard cursor < end else { return nil }
                 scratch = scratch << 8 | UInt64(bytes.loadUInt8(at: cursor))
@@ -222,6 +237,12 @@ public struct DICOMFramer: Sendable {
     }
 
     /// Acts on a complete 6-byte PDU header held in the low 48 bits of `header`.
+    /// The six bytes at `offset` as the low 48 bits, big-endian: a PDU header, or a PDV's length, context and
+    /// control header, as the byte-by-byte path gathers them.
+    private static func header(_ bytes: RawSpan, at offset: Int) -> UInt64 {
+        UInt64(bytes.loadUInt16(at: offset)) << 32 | UInt64(bytes.loadUInt32(at: offset + 2))
+    }
+
     private mutating func beginPDU(_ header: UInt64) -> Event? {
         let type = DICOMPDUType(rawValue: UInt8(truncatingIfNeeded: header >> 40))
         let reserved = UInt8(truncatingIfNeeded: header >> 32)
