@@ -108,9 +108,12 @@ extension Engine {
             reassemblers.append(TCPReassembler(limit: analysis.reassemblyBytesPerDirection))
         }
         let tracker = flows.flow(at: flowSlot).tcp
-        for (index, start) in [(0, tracker.originatorStreamStart), (1, tracker.responderStreamStart)] {
+        // Ranges, not array literals, in these loops over a session's two streams: a literal is allocated.
+        for index in 0..<2 {
             reassemblers[2 * Int(session) + index] = TCPReassembler(limit: analysis.reassemblyBytesPerDirection)
-            if let start { reassemblers[2 * Int(session) + index].start(at: start) }
+            if let start = index == 0 ? tracker.originatorStreamStart : tracker.responderStreamStart {
+                reassemblers[2 * Int(session) + index].start(at: start)
+            }
         }
         flows.setApplicationSlot(session, at: flowSlot)
         if kind != .pending { attachAnalyzer(kind, to: session) }
@@ -168,7 +171,7 @@ extension Engine {
 
     /// A pending session whose stream turned out to be no known protocol: free its buffers.
     private mutating func closePending(_ session: Int32, flowSlot: Int32, decision: Int32) {
-        for stream in [2 * Int(session), 2 * Int(session) + 1] {
+        for stream in (2 * Int(session))...(2 * Int(session) + 1) {
             reassemblyBytes -= reassemblers[stream].bufferedBytes
             reassemblers[stream] = TCPReassembler(limit: 0)
         }
@@ -323,7 +326,9 @@ extension Engine {
     mutating func finishSession(_ session: Int32, flow: FlowRecord) {
         guard sessions.contains(session) else { return }
         let current = sessions.items[Int(session)]
-        for (stream, direction) in [(2 * Int(session), StreamDirection.originator), (2 * Int(session) + 1, .responder)] {
+        for index in 0..<2 {
+            let stream = 2 * Int(session) + index
+            let direction: StreamDirection = index == 0 ? .originator : .responder
             flushBuffered(session: session, stream: stream, direction: direction, time: flow.lastSeen)
             reassemblyBytes -= reassemblers[stream].bufferedBytes
             reassemblers[stream] = TCPReassembler(limit: 0)
