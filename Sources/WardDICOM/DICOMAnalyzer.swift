@@ -109,8 +109,9 @@ public struct DICOMAnalyzer: Sendable {
         case .anomaly(let anomaly):
             anomalies.record(anomaly)
         case .commandSet:
-            let framer = direction == .originator ? originatorFramer : responderFramer
-            let action = framer.commandBytes.withUnsafeBytes { raw -> DICOMAssociationStateMachine.Action in
+            // Only the bytes are taken (one retain): a copy of the whole framer retained and released all its buffers.
+            let commandBytes = direction == .originator ? originatorFramer.commandBytes : responderFramer.commandBytes
+            let action = commandBytes.withUnsafeBytes { raw -> DICOMAssociationStateMachine.Action in
                 let bytes = raw.bytes
                 do {
                     let command = try DICOMCommandSet.decode(bytes)
@@ -121,8 +122,8 @@ public struct DICOMAnalyzer: Sendable {
             }
             apply(action)
         case .controlPDU(let type):
-            let framer = direction == .originator ? originatorFramer : responderFramer
-            let action = framer.body.withUnsafeBytes { raw in
+            let body = direction == .originator ? originatorFramer.body : responderFramer.body
+            let action = body.withUnsafeBytes { raw in
                 controlPDU(type, body: raw.bytes, direction: direction, at: time)
             }
             apply(action)
