@@ -192,7 +192,8 @@ public struct DICOMAssociatePDU: Sendable {
                     body, item.value, into: &abstractSyntaxes, limits: limits, anomalies: &anomalies)
                 context.abstractSyntaxRange = context.abstractSyntax.map { _ in DICOMText.unpadded(body, item.value) }
             case (0x30, .abstractSyntaxRanges):
-                context.abstractSyntaxRange = DICOMText.validUID(body, item.value, limits: limits, anomalies: &anomalies)
+                context.abstractSyntaxRange = DICOMText.validUID(
+                    body, item.value, limits: limits, anomalies: &anomalies)
             case (0x40, .abstractSyntaxRanges):
                 if checkedTransferSyntaxes < limits.maximumDistinctValues,
                     DICOMText.validUID(body, item.value, limits: limits, anomalies: &anomalies) != nil

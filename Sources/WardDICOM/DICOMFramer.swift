@@ -135,6 +135,7 @@ public struct DICOMFramer: Sendable {
                     return .anomaly(.invalidPDVLength)
                 }
                 if scratchCount == 0, end - cursor >= 6 {
+                    // Likewise a whole PDV header.
                     scratch = Self.header(bytes, at: cursor)
                     cursor += 6
                     pDataByteCount &+= 6
@@ -236,13 +237,13 @@ public struct DICOMFramer: Sendable {
         }
     }
 
-    /// Acts on a complete 6-byte PDU header held in the low 48 bits of `header`.
     /// The six bytes at `offset` as the low 48 bits, big-endian: a PDU header, or a PDV's length, context and
     /// control header, as the byte-by-byte path gathers them.
     private static func header(_ bytes: RawSpan, at offset: Int) -> UInt64 {
         UInt64(bytes.loadUInt16(at: offset)) << 32 | UInt64(bytes.loadUInt32(at: offset + 2))
     }
 
+    /// Acts on a complete 6-byte PDU header held in the low 48 bits of `header`.
     private mutating func beginPDU(_ header: UInt64) -> Event? {
         let type = DICOMPDUType(rawValue: UInt8(truncatingIfNeeded: header >> 40))
         let reserved = UInt8(truncatingIfNeeded: header >> 32)

@@ -66,7 +66,8 @@ public enum HL7HeaderParser {
         let fields = Fields(message, msh, separator: separators.field)
 
         func mshValue(_ fieldNumber: Int, component: Int = 0) -> String {
-            text(message, fields[fieldNumber - 1].flatMap { value(message, field: $0, component: component, separators) }, limit)
+            let field = fields[fieldNumber - 1]
+            return text(message, field.flatMap { value(message, field: $0, component: component, separators) }, limit)
         }
         let typeCode = mshValue(9)
         let triggerEvent = mshValue(9, component: 1)
@@ -85,7 +86,8 @@ public enum HL7HeaderParser {
                 message[segment.lowerBound + 3] == separators.field
             else { continue }
             let msa = Fields(message, segment, separator: separators.field)
-            header.ackCode = text(message, msa[1].flatMap { value(message, field: $0, component: 0, separators) }, limit)
+            header.ackCode = text(
+                message, msa[1].flatMap { value(message, field: $0, component: 0, separators) }, limit)
             header.acknowledgedControlID = text(
                 message, msa[2].flatMap { value(message, field: $0, component: 0, separators) }, limit)
             break
@@ -144,7 +146,9 @@ public enum HL7HeaderParser {
     }
 
     /// The `index`-th piece of `range` split on `delimiter` (index 0 is before the first delimiter).
-    static func piece(_ message: UnsafeRawBufferPointer, _ range: Range<Int>, delimiter: UInt8, index: Int) -> Range<Int>? {
+    static func piece(
+        _ message: UnsafeRawBufferPointer, _ range: Range<Int>, delimiter: UInt8, index: Int
+    ) -> Range<Int>? {
         guard index >= 0, range.lowerBound >= 0, range.upperBound <= message.count else { return nil }
         var remaining = index
         var start = range.lowerBound

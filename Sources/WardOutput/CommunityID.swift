@@ -43,17 +43,17 @@ public enum CommunityID {
             swap(&source, &destination)
             swap(&sourcePort, &destinationPort)
         }
-        var block = Message()
-        block.append(UInt16(seed))
-        block.append(source)
-        block.append(destination)
-        block.append(flow.key.ipProtocol)
-        block.append(UInt8(0))
+        var input = Input()
+        input.append(UInt16(seed))
+        input.append(source)
+        input.append(destination)
+        input.append(flow.key.ipProtocol)
+        input.append(UInt8(0))
         if let sourcePort, let destinationPort {
-            block.append(sourcePort)
-            block.append(destinationPort)
+            input.append(sourcePort)
+            input.append(destinationPort)
         }
-        return base64(block.sha1())
+        return base64(input.sha1())
     }
 
     /// ICMP "ports" per the spec: type and code, or type and the counterpart type for request/response pairs.
@@ -97,7 +97,7 @@ public enum CommunityID {
     }
 
     /// `1:` and the padded base64 of the 20-byte digest (28 characters).
-    private static func base64(_ digest: Message.Digest) -> Text {
+    private static func base64(_ digest: Input.Digest) -> Text {
         let letters = StaticString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/").utf8Start
         var output = Text(repeating: UInt8(ascii: "="))
         output[0] = UInt8(ascii: "1")
@@ -117,48 +117,54 @@ public enum CommunityID {
         }
         return output
     }
-}
 
-/// A Community ID hash input, at most 40 bytes, built in place.
-struct Message {
-    private var bytes = InlineArray<40, UInt8>(repeating: 0)
-    private var count = 0
+    /// A Community ID hash input, at most 40 bytes, built in place.
+    private struct Input {
+        private var bytes = InlineArray<40, UInt8>(repeating: 0)
+        private var count = 0
 
-    /// A SHA-1 digest.
-    typealias Digest = InlineArray<20, UInt8>
+        /// A SHA-1 digest.
+        typealias Digest = InlineArray<20, UInt8>
 
-    mutating func append(_ byte: UInt8) {
-        precondition(count < 40, "a Community ID input holds at most 40 bytes")
-        bytes[count] = byte
-        count += 1
-    }
-
-    mutating func append(_ value: UInt16) {
-        append(UInt8(value >> 8))
-        append(UInt8(value & 0xFF))
-    }
-
-    /// The address's network-order bytes: 4 for IPv4, 16 for IPv6.
-    mutating func append(_ address: IPAddress) {
-        if address.isIPv4 {
-            let value = address.ipv4Value
-            for shift in stride(from: 24, through: 0, by: -8) { append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
-            return
+        mutating func append(_ byte: UInt8) {
+            precondition(count < 40, "a Community ID input holds at most 40 bytes")
+            bytes[count] = byte
+            count += 1
         }
-        for shift in stride(from: 56, through: 0, by: -8) { append(UInt8(truncatingIfNeeded: address.high >> UInt64(shift))) }
-        for shift in stride(from: 56, through: 0, by: -8) { append(UInt8(truncatingIfNeeded: address.low >> UInt64(shift))) }
-    }
 
-    /// The SHA-1 (FIPS 180-4) of the bytes appended, by OpenSSL: with the processor's SHA extensions it is a few
-    /// times faster than the portable implementation WardWatch had, and it ran for every event.
-    func sha1() -> Digest {
-        var digest = Digest(repeating: 0)
-        var output = digest.mutableSpan
-        bytes.span.withUnsafeBytes { input in
-            output.withUnsafeMutableBytes { output in
-                ward_sha1(input.baseAddress, count, output.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        mutating func append(_ value: UInt16) {
+            append(UInt8(value >> 8))
+            append(UInt8(value & 0xFF))
+        }
+
+        /// The address's network-order bytes: 4 for IPv4, 16 for IPv6.
+        mutating func append(_ address: IPAddress) {
+            if address.isIPv4 {
+                let value = address.ipv4Value
+                for shift in stride(from: 24, through: 0, by: -8) {
+                    append(UInt8(truncatingIfNeeded: value >> UInt32(shift)))
+                }
+                return
+            }
+            for shift in stride(from: 56, through: 0, by: -8) {
+                append(UInt8(truncatingIfNeeded: address.high >> UInt64(shift)))
+            }
+            for shift in stride(from: 56, through: 0, by: -8) {
+                append(UInt8(truncatingIfNeeded: address.low >> UInt64(shift)))
             }
         }
-        return digest
+
+        /// The SHA-1 (FIPS 180-4) of the bytes appended, by OpenSSL: with the processor's SHA extensions it is a few
+        /// times faster than the portable implementation WardWatch had, and it ran for every event.
+        func sha1() -> Digest {
+            var digest = Digest(repeating: 0)
+            var output = digest.mutableSpan
+            bytes.span.withUnsafeBytes { input in
+                output.withUnsafeMutableBytes { output in
+                    ward_sha1(input.baseAddress, count, output.baseAddress!.assumingMemoryBound(to: UInt8.self))
+                }
+            }
+            return digest
+        }
     }
 }
