@@ -117,7 +117,7 @@ public struct Engine: ~Copyable {
                 fromARP: true)
             observeARP(packet, time: time)
         }
-        let slot = flows.update(with: packet, frameLength: wireLength, at: time)
+        let slot = flows.update(with: &packet, frameLength: wireLength, at: time)
         if flows.didEndFlow, let ended = flows.ended { endFlow(ended, reason: flows.endedReason) }
         if !flows.hosts.discoveredMACs.isEmpty { observeDiscoveredMACs() }
         if flows.lastUpdateCreatedFlow {

@@ -45,10 +45,10 @@ import WardTestSupport
                 sourceMAC: 0x0200_0000_0001, destinationMAC: 0x0200_0000_0002)
             : FrameBuilder.tcp(source: (0xC000_0201, port), destination: (0xC633_6401, 445), flags: 0x02)
         var table = FlowTable()
-        let packet = frame.withUnsafeBytes {
+        var packet = frame.withUnsafeBytes {
             PacketDecoder.decode($0.bytes, wireLength: frame.count, linkType: .ethernet)
         }
-        let slot = table.update(with: packet, frameLength: frame.count, at: PacketTime(nanoseconds: 1))
+        let slot = table.update(with: &packet, frameLength: frame.count, at: PacketTime(nanoseconds: 1))
         return table.flow(at: slot)
     }
 

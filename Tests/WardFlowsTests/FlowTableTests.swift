@@ -52,11 +52,11 @@ private func play(_ segments: [Segment]) -> FlowRecord {
         let bytes = frame(segment, sequence: sequence)
         let advance = UInt32(segment.payload) + (segment.flags & (Flag.syn | Flag.fin) != 0 ? 1 : 0)
         if segment.fromClient { clientSequence &+= advance } else { serverSequence &+= advance }
-        let packet = bytes.withUnsafeBytes {
+        var packet = bytes.withUnsafeBytes {
             PacketDecoder.decode($0.bytes, wireLength: bytes.count, linkType: .ethernet)
         }
         slot = table.update(
-            with: packet, frameLength: bytes.count, at: PacketTime(nanoseconds: Int64(index) * 1_000_000))
+            with: &packet, frameLength: bytes.count, at: PacketTime(nanoseconds: Int64(index) * 1_000_000))
     }
     return table.flow(at: slot)
 }
@@ -145,8 +145,8 @@ private func play(_ segments: [Segment]) -> FlowRecord {
         var table = FlowTable()
         for repeatIndex in 0..<2 {
             let bytes = frame(Segment(fromClient: true, flags: Flag.psh | Flag.ack, payload: 10), sequence: 77)
-            let packet = bytes.withUnsafeBytes { PacketDecoder.decode($0.bytes, wireLength: bytes.count, linkType: .ethernet) }
-            _ = table.update(with: packet, frameLength: bytes.count, at: PacketTime(nanoseconds: Int64(repeatIndex)))
+            var packet = bytes.withUnsafeBytes { PacketDecoder.decode($0.bytes, wireLength: bytes.count, linkType: .ethernet) }
+            _ = table.update(with: &packet, frameLength: bytes.count, at: PacketTime(nanoseconds: Int64(repeatIndex)))
         }
         #expect(table.count == 1)
         let record = table.removeFlow(at: table.slotsInFirstSeenOrder()[0])
@@ -170,8 +170,8 @@ private func play(_ segments: [Segment]) -> FlowRecord {
         var table = FlowTable(configuration: configuration)
         var evicted = 0
         for port in 0..<1000 {
-            let (bytes, packet) = udpPacket(port: UInt16(1024 + port))
-            _ = table.update(with: packet, frameLength: bytes.count, at: PacketTime(nanoseconds: Int64(port)))
+            var (bytes, packet) = udpPacket(port: UInt16(1024 + port))
+            _ = table.update(with: &packet, frameLength: bytes.count, at: PacketTime(nanoseconds: Int64(port)))
             if let ended = table.ended {
                 #expect(table.endedReason == .evicted)
                 #expect(ended.originatorPort == UInt16(1024 + evicted))  // oldest first
@@ -187,11 +187,11 @@ private func play(_ segments: [Segment]) -> FlowRecord {
         var configuration = FlowTableConfiguration()
         configuration.udpTimeout = 60
         var table = FlowTable(configuration: configuration)
-        let (bytes, packet) = udpPacket(port: 4000)
-        _ = table.update(with: packet, frameLength: bytes.count, at: PacketTime(nanoseconds: 0))
-        _ = table.update(with: packet, frameLength: bytes.count, at: PacketTime(nanoseconds: 59_000_000_000))
+        var (bytes, packet) = udpPacket(port: 4000)
+        _ = table.update(with: &packet, frameLength: bytes.count, at: PacketTime(nanoseconds: 0))
+        _ = table.update(with: &packet, frameLength: bytes.count, at: PacketTime(nanoseconds: 59_000_000_000))
         #expect(table.ended == nil)
-        _ = table.update(with: packet, frameLength: bytes.count, at: PacketTime(nanoseconds: 120_000_000_001))
+        _ = table.update(with: &packet, frameLength: bytes.count, at: PacketTime(nanoseconds: 120_000_000_001))
         let ended = table.ended
         #expect(ended?.originator.packets == 2)
         #expect(table.endedReason == .idle)
@@ -209,8 +209,8 @@ private func play(_ segments: [Segment]) -> FlowRecord {
             FrameBuilder.udp(source: (0xC000_0201, 5001), destination: (0xC633_6402, 123)),
         ]
         for (index, bytes) in exchange.enumerated() {
-            let packet = bytes.withUnsafeBytes { PacketDecoder.decode($0.bytes, wireLength: bytes.count, linkType: .ethernet) }
-            _ = table.update(with: packet, frameLength: bytes.count, at: PacketTime(nanoseconds: Int64(index)))
+            var packet = bytes.withUnsafeBytes { PacketDecoder.decode($0.bytes, wireLength: bytes.count, linkType: .ethernet) }
+            _ = table.update(with: &packet, frameLength: bytes.count, at: PacketTime(nanoseconds: Int64(index)))
         }
         for slot in table.slotsInFirstSeenOrder() { _ = table.removeFlow(at: slot) }
         let client = table.hosts.host(for: IPAddress("192.0.2.1")!)
@@ -240,8 +240,8 @@ private func play(_ segments: [Segment]) -> FlowRecord {
         let first = FrameBuilder.tcp(source: client, destination: server, flags: Flag.syn, sequence: 1000)
         let reused = FrameBuilder.tcp(source: client, destination: server, flags: Flag.syn, sequence: 777_777)
         for (index, bytes) in [first, first, reused].enumerated() {
-            let packet = bytes.withUnsafeBytes { PacketDecoder.decode($0.bytes, wireLength: bytes.count, linkType: .ethernet) }
-            _ = table.update(with: packet, frameLength: bytes.count, at: PacketTime(nanoseconds: Int64(index) * 1_000_000))
+            var packet = bytes.withUnsafeBytes { PacketDecoder.decode($0.bytes, wireLength: bytes.count, linkType: .ethernet) }
+            _ = table.update(with: &packet, frameLength: bytes.count, at: PacketTime(nanoseconds: Int64(index) * 1_000_000))
             if index < 2 { #expect(table.ended == nil) }
         }
         #expect(table.ended?.originator.packets == 2)  // the retransmitted SYN stayed in the first connection

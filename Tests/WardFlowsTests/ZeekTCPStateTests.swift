@@ -25,11 +25,11 @@ import WardTestSupport
                 sourceMAC: fromClient ? 0x0200_0000_0001 : 0x0200_0000_0002,
                 destinationMAC: fromClient ? 0x0200_0000_0002 : 0x0200_0000_0001)
             sequences[fromClient] = sequence &+ UInt32(payload) &+ (flags & (syn | fin) != 0 ? 1 : 0)
-            let packet = bytes.withUnsafeBytes {
+            var packet = bytes.withUnsafeBytes {
                 PacketDecoder.decode($0.bytes, wireLength: bytes.count, linkType: .ethernet)
             }
             slot = table.update(
-                with: packet, frameLength: bytes.count, at: PacketTime(nanoseconds: Int64(index) * 1_000_000))
+                with: &packet, frameLength: bytes.count, at: PacketTime(nanoseconds: Int64(index) * 1_000_000))
         }
         return table.flow(at: slot)
     }
