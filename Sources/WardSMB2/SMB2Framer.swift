@@ -173,32 +173,50 @@ public struct SMB2Framer: Sendable {
         }
     }
 
+    /// How a message is framed once its head (its first `min(length, headBytes)` bytes) is known.
+    private enum HeadFraming {
+        /// Not an SMB protocol id: the stream is broken.
+        case badMagic
+        /// Only the head goes to the analyzer (transform, compression, SMB1, an undecodable SMB2 header, a READ
+        /// response); the rest is skipped.
+        case headOnly
+        /// A standalone WRITE longer than its head: its data streams past.
+        case streamedWrite
+        /// The whole message, up to the limit.
+        case whole
+    }
+
+    /// The framing of a message of `length` bytes whose head is `head`: one decision for the buffered path and the
+    /// in-place one, so that both deliver the same.
+    @inline(__always)
+    private static func framing(head: RawSpan, length: Int) -> HeadFraming {
+        guard let magic = SMB2ProtocolMagic.at(0, in: head) else { return .badMagic }
+        guard magic == .smb2, let header = try? SMB2Header.decode(from: head, at: 0) else { return .headOnly }
+        if !header.isResponse, header.command == .write, header.nextCommand == 0, head.byteCount >= headBytes,
+            length > head.byteCount
+        {
+            return .streamedWrite
+        }
+        if header.isResponse, header.command == .read, header.nextCommand == 0 { return .headOnly }
+        return .whole
+    }
+
     /// After the head is buffered, chooses how to frame the rest; returns a step to deliver now, or `nil` to keep
     /// collecting up to the limit.
     private mutating func decideHead() -> SMB2FramerStep? {
-        let magic = buffer.withUnsafeBytes { SMB2ProtocolMagic.at(0, in: $0.bytes) }
-        guard let magic else {
+        let length = messageLength
+        switch buffer.withUnsafeBytes({ Self.framing(head: $0.bytes, length: length) }) {
+        case .badMagic:
             desynchronize()
             return .anomaly(.smb2BadMagic)
-        }
-        switch magic {
-        case .transform, .compression, .smb1:
+        case .headOnly:
             return deliverHead()
-        case .smb2:
-            guard let header = buffer.withUnsafeBytes({ try? SMB2Header.decode(from: $0.bytes, at: 0) }) else {
-                return deliverHead()
-            }
-            if !header.isResponse, header.command == .write, header.nextCommand == 0,
-                buffer.count >= Self.headBytes, messageLength > buffer.count
-            {
-                remaining = messageLength - buffer.count
-                position = buffer.count
-                state = .streaming
-                return .writeHead(length: messageLength)
-            }
-            if header.isResponse, header.command == .read, header.nextCommand == 0 {
-                return deliverHead()
-            }
+        case .streamedWrite:
+            remaining = messageLength - buffer.count
+            position = buffer.count
+            state = .streaming
+            return .writeHead(length: messageLength)
+        case .whole:
             target = min(messageLength, maxMessageBytes)
             if buffer.capacity < target {
                 // Grow in powers of two up to the limit: a few reallocations per connection, never per message.
@@ -224,14 +242,11 @@ public struct SMB2Framer: Sendable {
         let start = offset + 4
         let head = min(length, Self.headBytes)
         // The head alone, as the buffered path decides on it: nothing past a short message is read.
-        let headSpan = input.extracting(start..<(start + head))
-        guard let magic = SMB2ProtocolMagic.at(0, in: headSpan) else { return nil }
-        var delivered = head
-        if magic == .smb2, let header = try? SMB2Header.decode(from: headSpan, at: 0) {
-            let standaloneWrite = !header.isResponse && header.command == .write && header.nextCommand == 0
-            if standaloneWrite && head >= Self.headBytes && length > head { return nil }
-            let headOnly = header.isResponse && header.command == .read && header.nextCommand == 0
-            if !headOnly { delivered = length }
+        let delivered: Int
+        switch Self.framing(head: input.extracting(start..<(start + head)), length: length) {
+        case .badMagic, .streamedWrite: return nil
+        case .headOnly: delivered = head
+        case .whole: delivered = length
         }
         offset = start + length
         return .inPlace(start..<(start + delivered), length: length, complete: delivered == length)
