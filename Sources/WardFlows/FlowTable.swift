@@ -77,7 +77,7 @@ public struct FlowTable: ~Copyable {
         }
         let fromOriginator = slots[Int(slot)].originatorIsLow == sourceIsLow
         lastPacketFromOriginator = fromOriginator
-        account(slot: slot, packet: packet, frameLength: frameLength, fromOriginator: fromOriginator, at: time)
+        account(slot: slot, packet: &packet, frameLength: frameLength, fromOriginator: fromOriginator, at: time)
         return slot
     }
 
@@ -191,8 +191,9 @@ public struct FlowTable: ~Copyable {
         return slot
     }
 
+    /// `packet` is only read; `inout` passes it by address (as a value it was copied for every packet).
     private mutating func account(
-        slot: Int32, packet: DecodedPacket, frameLength: Int, fromOriginator: Bool, at time: PacketTime
+        slot: Int32, packet: inout DecodedPacket, frameLength: Int, fromOriginator: Bool, at time: PacketTime
     ) {
         let position = Int(slot)
         let payload = Int(packet.payloadWireLength)
