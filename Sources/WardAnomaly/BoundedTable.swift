@@ -6,12 +6,19 @@
 /// use (an attacker's per-source state), which plain first-in-first-out would evict as soon as enough new keys
 /// arrived. It is deterministic for a given observation stream (a dictionary's own order is seeded per process).
 /// Every per-key table in the detectors is one of these.
+///
+/// Whether a key was used again is kept beside its value, so an update hashes the key once (a separate set of used
+/// keys cost two more hashes per update).
 struct BoundedTable<Key: Hashable, Value> {
-    private(set) var storage: [Key: Value] = [:]
+    private struct Entry {
+        var value: Value
+        /// Updated again since it was inserted or last spared by the sweep.
+        var referenced: Bool
+    }
+
+    private var storage: [Key: Entry] = [:]
     private var order: [Key] = []
     private var head = 0
-    /// Keys updated again since they were inserted or last spared by the sweep.
-    private var referenced: Set<Key> = []
     /// The most keys held.
     let capacity: Int
     /// Keys evicted because the table was full.
@@ -24,17 +31,15 @@ struct BoundedTable<Key: Hashable, Value> {
     var count: Int { storage.count }
 
     subscript(key: Key) -> Value? {
-        get { storage[key] }
+        get { storage[key]?.value }
         set {
             if let newValue {
-                if storage.updateValue(newValue, forKey: key) == nil {
-                    order.append(key)
-                    evictIfNeeded(protecting: key)
+                if let index = storage.index(forKey: key) {
+                    storage.values[index] = Entry(value: newValue, referenced: true)
                 } else {
-                    referenced.insert(key)
+                    insert(newValue, for: key)
                 }
             } else if storage.removeValue(forKey: key) != nil {
-                referenced.remove(key)
                 compactIfNeeded()
             }
         }
@@ -42,12 +47,12 @@ struct BoundedTable<Key: Hashable, Value> {
 
     /// Calls `body` on the value for `key`, inserting `make()` first when absent.
     mutating func update<R>(_ key: Key, default make: @autoclosure () -> Value, _ body: (inout Value) -> R) -> R {
-        if storage[key] == nil {
-            self[key] = make()
-        } else {
-            referenced.insert(key)
+        if let index = storage.index(forKey: key) {
+            storage.values[index].referenced = true
+            return body(&storage.values[index].value)
         }
-        return body(&storage[key, default: make()])
+        insert(make(), for: key)
+        return body(&storage.values[storage.index(forKey: key)!].value)  // the newest key is never evicted
     }
 
     func contains(_ key: Key) -> Bool { storage[key] != nil }
@@ -58,21 +63,34 @@ struct BoundedTable<Key: Hashable, Value> {
         var result: [(key: Key, value: Value)] = []
         result.reserveCapacity(storage.count)
         for key in order[head...] where seen.insert(key).inserted {
-            if let value = storage[key] { result.append((key, value)) }
+            if let entry = storage[key] { result.append((key, entry.value)) }
         }
         return result
     }
 
+    private mutating func insert(_ value: Value, for key: Key) {
+        storage[key] = Entry(value: value, referenced: false)
+        order.append(key)
+        evictIfNeeded(protecting: key)
+    }
+
     private mutating func evictIfNeeded(protecting newest: Key) {
         // Every held key has a place at or after `head`, and a spared key loses its mark, so within two sweeps a
-        // key other than the newest is evicted (the capacity is at least 1, so there is one).
+        // key other than the newest is evicted (the capacity is at least 1, so there is one). A place left by a
+        // removed key is skipped.
         while storage.count > capacity && head < order.count {
             let oldest = order[head]
             head += 1
-            if oldest == newest || referenced.remove(oldest) != nil {
+            if oldest == newest {
                 order.append(oldest)
-            } else if storage.removeValue(forKey: oldest) != nil {
-                evictions += 1
+            } else if let index = storage.index(forKey: oldest) {
+                if storage.values[index].referenced {
+                    storage.values[index].referenced = false
+                    order.append(oldest)
+                } else {
+                    storage.remove(at: index)
+                    evictions += 1
+                }
             }
         }
         compactIfNeeded()
