@@ -58,7 +58,11 @@ public struct DetectionSignatures: Sendable {
     /// Named pipes for remote service/task/registry control, lower-cased (`svcctl`, `atsvc`).
     public var adminPipes: Set<String>
     /// Ransom note file name globs (`README*RESTORE*`, `*DECRYPT*`, `HOW_TO_*`) (`Signatures/ransomware.yaml`).
-    public var ransomNotePatterns: [String]
+    public var ransomNotePatterns: [String] {
+        didSet { ransomNotes = GlobSet(ransomNotePatterns) }
+    }
+    /// `ransomNotePatterns`, ready to match.
+    private(set) var ransomNotes: GlobSet
     /// Known ransomware file extensions, lower-cased without the dot (`lockbit`).
     public var ransomExtensions: Set<String>
     /// Remote-control tool domains → tool name (`Signatures/remote-access.yaml`).
@@ -77,6 +81,7 @@ public struct DetectionSignatures: Sendable {
         self.adminShares = Set(adminShares.map(Text.uppercased))
         self.adminPipes = Set(adminPipes.map(Text.lowercased))
         self.ransomNotePatterns = ransomNotePatterns
+        self.ransomNotes = GlobSet(ransomNotePatterns)
         self.ransomExtensions = Set(ransomExtensions.map { Text.lowercased($0.hasPrefix(".") ? String($0.dropFirst()) : $0) })
         self.remoteAccessDomains = remoteAccessDomains.map { (Text.lowercased($0.domain), $0.tool) }
         self.sopClassNames = sopClassNames

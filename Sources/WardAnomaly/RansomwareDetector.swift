@@ -158,7 +158,7 @@ struct RansomwareDetector {
             kind = .encryptedCopy
         }
         let baseName = Text.baseName(name)
-        let isNote = Text.glob(anyOf: signatures.ransomNotePatterns, matches: baseName)
+        let isNote = signatures.ransomNotes.matchesAny(baseName)
         // Learn the extensions this client really uses (from source names only, never from rename targets).
         if !ext.isEmpty && kind == nil && !isNote {
             learnedExtensions.update(pair.client, default: []) { set in
