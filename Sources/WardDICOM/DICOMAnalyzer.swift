@@ -58,9 +58,20 @@ public struct DICOMAnalyzer: Sendable {
     /// - Returns: whether records wait for ``popRecord()`` (asking afterwards would copy the analyzer).
     @discardableResult
     public mutating func receive(_ bytes: RawSpan, direction: StreamDirection, at time: PacketTime) -> Bool {
+        var unshared = DICOMAssociateMemo(capacity: 0)
+        return receive(bytes, direction: direction, at: time, associations: &unshared)
+    }
+
+    /// Feeds in-order bytes of one direction, looking A-ASSOCIATE bodies up in `associations`, the memo the
+    /// engine's DICOM connections share.
+    /// - Returns: whether records wait for ``popRecord()``.
+    @discardableResult
+    public mutating func receive(
+        _ bytes: RawSpan, direction: StreamDirection, at time: PacketTime, associations: inout DICOMAssociateMemo
+    ) -> Bool {
         var cursor = 0
         while let event = nextEvent(bytes, direction: direction, cursor: &cursor) {
-            handle(event, direction: direction, at: time)
+            handle(event, direction: direction, at: time, associations: &associations)
         }
         syncPDataBytes()
         return !records.isEmpty
@@ -103,7 +114,10 @@ public struct DICOMAnalyzer: Sendable {
         }
     }
 
-    private mutating func handle(_ event: DICOMFramer.Event, direction: StreamDirection, at time: PacketTime) {
+    private mutating func handle(
+        _ event: DICOMFramer.Event, direction: StreamDirection, at time: PacketTime,
+        associations: inout DICOMAssociateMemo
+    ) {
         syncPDataBytes()
         switch event {
         case .anomaly(let anomaly):
@@ -123,15 +137,13 @@ public struct DICOMAnalyzer: Sendable {
             apply(action)
         case .controlPDU(let type):
             let body = direction == .originator ? originatorFramer.body : responderFramer.body
-            let action = body.withUnsafeBytes { raw in
-                controlPDU(type, body: raw.bytes, direction: direction, at: time)
-            }
-            apply(action)
+            apply(controlPDU(type, body: body, direction: direction, at: time, associations: &associations))
         }
     }
 
     private mutating func controlPDU(
-        _ type: DICOMPDUType, body: RawSpan, direction: StreamDirection, at time: PacketTime
+        _ type: DICOMPDUType, body: [UInt8], direction: StreamDirection, at time: PacketTime,
+        associations: inout DICOMAssociateMemo
     ) -> DICOMAssociationStateMachine.Action {
         switch type {
         case .associateRequest, .associateAccept:
@@ -140,16 +152,16 @@ public struct DICOMAnalyzer: Sendable {
                 return DICOMAssociationStateMachine.Action(record: nil, anomaly: .unexpectedPDU)
             }
             do {
-                let pdu = try DICOMAssociatePDU.decode(
-                    body, isAccept: isAccept, limits: limits, anomalies: &anomalies,
-                    detail: isAccept ? .full : .abstractSyntaxRanges)
+                let decoded = try associations.decode(body, isAccept: isAccept, limits: limits)
+                anomalies.add(decoded.anomalies)
                 return isAccept
-                    ? machine.associateAccept(pdu, at: time) : machine.associateRequest(pdu, body: body, at: time)
+                    ? machine.associateAccept(decoded.pdu, at: time)
+                    : machine.associateRequest(decoded.pdu, body: decoded.body, at: time)
             } catch {
                 return DICOMAssociationStateMachine.Action(record: nil, anomaly: .truncatedPDU)
             }
         case .associateReject:
-            guard let reject = DICOMAssociateReject.decode(body) else {
+            guard let reject = body.withUnsafeBytes({ DICOMAssociateReject.decode($0.bytes) }) else {
                 return DICOMAssociationStateMachine.Action(record: nil, anomaly: .truncatedPDU)
             }
             return machine.associateReject(reject, at: time)
@@ -158,7 +170,7 @@ public struct DICOMAnalyzer: Sendable {
         case .releaseResponse:
             return machine.releaseResponse(at: time)
         case .abort:
-            guard let abort = DICOMAbort.decode(body) else {
+            guard let abort = body.withUnsafeBytes({ DICOMAbort.decode($0.bytes) }) else {
                 return DICOMAssociationStateMachine.Action(record: nil, anomaly: .truncatedPDU)
             }
             return machine.abort(abort, from: direction, at: time)

@@ -95,6 +95,14 @@ public struct DICOMAnomalyCounts: Sendable, Equatable {
         counts[anomaly.id] = counts[anomaly.id] == .max ? .max : counts[anomaly.id] + 1
     }
 
+    /// Adds every count of `other`, saturating.
+    public mutating func add(_ other: DICOMAnomalyCounts) {
+        for id in counts.indices where other.counts[id] > 0 {
+            let (sum, overflow) = counts[id].addingReportingOverflow(other.counts[id])
+            counts[id] = overflow ? .max : sum
+        }
+    }
+
     /// The sum over all anomalies, saturating.
     public var total: Int {
         counts.reduce(0) { $0.addingReportingOverflow($1).overflow ? .max : $0 + $1 }

@@ -47,9 +47,9 @@ public struct DICOMAssociationStateMachine: Sendable {
     /// - Parameters:
     ///   - pdu: the request, decoded from `body` (``DICOMAssociatePDU/ContextDetail/abstractSyntaxRanges`` is
     ///     enough).
-    ///   - body: the PDU body, kept until the association is accepted or ends.
+    ///   - body: the PDU body, kept (shared, not copied) until the association is accepted or ends.
     ///   - time: the packet time.
-    public mutating func associateRequest(_ pdu: DICOMAssociatePDU, body: RawSpan, at time: PacketTime) -> Action {
+    public mutating func associateRequest(_ pdu: DICOMAssociatePDU, body: [UInt8], at time: PacketTime) -> Action {
         var action = Action.none
         if phase != .idle {
             action = Action(record: close(at: time), anomaly: .unexpectedPDU)
@@ -67,7 +67,7 @@ public struct DICOMAssociationStateMachine: Sendable {
         // The record's syntaxes are the accepted ones once an A-ASSOCIATE-AC comes (nearly always); the proposed
         // ones are collected only if the association closes without one (`close`).
         request = pdu
-        requestBody = body.withUnsafeBytes { Array($0) }
+        requestBody = body
         current = record
         phase = .requested
         return action

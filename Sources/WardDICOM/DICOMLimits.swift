@@ -2,7 +2,7 @@ import WardCore
 
 /// Every cap the DICOM analyzer applies, in one place (Suricata's `SMB_CFG_MAX_*` idea); going over any of them
 /// raises a named ``DICOMAnomaly`` and skips or resynchronises, never grows memory.
-public struct DICOMLimits: Sendable {
+public struct DICOMLimits: Sendable, Equatable {
     /// Largest A-ASSOCIATE-RQ/AC (or other control PDU) body buffered per direction; larger ones are skipped.
     public var maximumAssociatePDUBytes: Int = 64 * 1024
     /// Presentation contexts read from one A-ASSOCIATE-RQ/AC; further items are ignored.

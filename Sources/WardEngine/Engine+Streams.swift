@@ -290,7 +290,10 @@ extension Engine {
         case .pending:
             return
         case .dicom:
-            guard dicomAnalyzers.items[slot].receive(bytes, direction: direction, at: time) else { return }
+            guard
+                dicomAnalyzers.items[slot].receive(
+                    bytes, direction: direction, at: time, associations: &dicomAssociations)
+            else { return }
             while let record = dicomAnalyzers.items[slot].popRecord() {
                 report(record, flow: flows.flow(at: current.flowSlot))
             }

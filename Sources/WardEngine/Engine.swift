@@ -48,6 +48,8 @@ public struct Engine: ~Copyable {
     var sessions = SlotPool(vacant: StreamSession(flowSlot: -1, kind: .pending, analyzerSlot: -1))
     var reassemblers: ContiguousArray<TCPReassembler> = []
     var dicomAnalyzers = SlotPool(vacant: DICOMAnalyzer())
+    /// The A-ASSOCIATE bodies this engine's DICOM connections decoded last (a modality repeats its request).
+    var dicomAssociations = DICOMAssociateMemo()
     var hl7Analyzers = SlotPool(vacant: HL7Analyzer())
     var smb2Analyzers = SlotPool(vacant: SMB2Analyzer())
     var reassemblyBytes = 0

@@ -216,7 +216,7 @@ import WardTestSupport
             let time = Scripts.time(index)
             let action: DICOMAssociationStateMachine.Action
             switch event {
-            case "rq": action = [UInt8]().withUnsafeBytes { machine.associateRequest(request, body: $0.bytes, at: time) }
+            case "rq": action = machine.associateRequest(request, body: [], at: time)
             case "ac": action = machine.associateAccept(accept, at: time)
             case "rj": action = machine.associateReject(DICOMAssociateReject(result: 1, source: 1, reason: 1), at: time)
             case "relrq": action = machine.releaseRequest(at: time)
