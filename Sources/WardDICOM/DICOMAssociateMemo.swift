@@ -14,7 +14,9 @@ import Darwin
 /// work. A body is looked up by its length and then compared whole; a hit yields the PDU and the anomaly counts that
 /// decoding it gave, which are what decoding it again would give (decoding depends on nothing but the bytes, the PDU
 /// type and the limits, all three compared). The memo holds at most `capacity` bodies, each at most
-/// ``DICOMLimits/maximumAssociatePDUBytes`` long (the framer skips longer ones), and replaces them in turn.
+/// ``DICOMLimits/maximumAssociatePDUBytes`` long (the framer skips longer ones; 64 of 64 KiB: 4 MiB at most, typically
+/// 64 of about 10 KiB), and replaces them in turn. The hospital mix of the benchmark has 29 distinct bodies: 16
+/// entries found 83 % of its 14,094 bodies, 32 and more all but those 29.
 public struct DICOMAssociateMemo: Sendable {
     /// One decoded body.
     struct Entry: Sendable {
@@ -39,7 +41,7 @@ public struct DICOMAssociateMemo: Sendable {
     public private(set) var misses = 0
 
     /// A memo of at most `capacity` bodies; 0 decodes every body.
-    public init(capacity: Int = 16) {
+    public init(capacity: Int = 64) {
         self.capacity = max(0, capacity)
     }
 
