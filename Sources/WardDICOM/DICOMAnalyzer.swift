@@ -154,9 +154,14 @@ public struct DICOMAnalyzer: Sendable {
             do {
                 let decoded = try associations.decode(body, isAccept: isAccept, limits: limits)
                 anomalies.add(decoded.anomalies)
-                return isAccept
-                    ? machine.associateAccept(decoded.pdu, at: time)
-                    : machine.associateRequest(decoded.pdu, body: decoded.body, at: time)
+                guard isAccept else { return machine.associateRequest(decoded.pdu, body: decoded.body, at: time) }
+                guard let request = machine.pendingRequestBody else { return machine.associateAccept(decoded.pdu, at: time) }
+                if let known = associations.acceptance(of: decoded, request: request) {
+                    return machine.associateAccept(decoded.pdu, acceptance: known, at: time)
+                }
+                let acceptance = machine.acceptance(of: decoded.pdu)
+                associations.remember(acceptance, of: decoded, request: request)
+                return machine.associateAccept(decoded.pdu, acceptance: acceptance, at: time)
             } catch {
                 return DICOMAssociationStateMachine.Action(record: nil, anomaly: .truncatedPDU)
             }

@@ -6,8 +6,8 @@ import Glibc
 import Darwin
 #endif
 
-/// The A-ASSOCIATE-RQ and -AC bodies decoded last, with what decoding them gave: shared by every DICOM connection
-/// of one engine.
+/// The A-ASSOCIATE-RQ and -AC bodies decoded last, with what decoding them gave, and for an accept what it made of
+/// the request it answered: shared by every DICOM connection of one engine.
 ///
 /// A modality opens an association per study or series with the same request, byte for byte, and its peer answers
 /// with the same accept. Checking the several hundred UIDs of such a request again was most of the DICOM analyzer's
@@ -27,6 +27,10 @@ public struct DICOMAssociateMemo: Sendable {
         var pdu: DICOMAssociatePDU
         /// The anomalies decoding raised.
         var anomalies: DICOMAnomalyCounts
+        /// Where the memo holds this entry (nil when it does not).
+        var slot: Int?
+        /// For an accept: what it made of the request body it answered last.
+        var acceptance: (request: [UInt8], value: DICOMAssociationStateMachine.Acceptance)?
     }
 
     private var entries: [Entry] = []
@@ -66,25 +70,44 @@ public struct DICOMAssociateMemo: Sendable {
             }
         }
         let pdu = try decoded.get()
-        let entry = Entry(isAccept: isAccept, limits: limits, body: body, pdu: pdu, anomalies: anomalies)
+        var entry = Entry(isAccept: isAccept, limits: limits, body: body, pdu: pdu, anomalies: anomalies)
         guard capacity > 0 else { return entry }
         if entries.count < capacity {
+            entry.slot = entries.count
             entries.append(entry)
         } else {
+            entry.slot = nextReplaced
             entries[nextReplaced] = entry
             nextReplaced = (nextReplaced + 1) % capacity
         }
         return entry
     }
 
+    /// What the accept `entry` made of `request` the last time it answered that request body, if the memo knows.
+    func acceptance(of entry: Entry, request: [UInt8]) -> DICOMAssociationStateMachine.Acceptance? {
+        guard let slot = entry.slot, let known = entries[slot].acceptance, Self.same(known.request, request) else {
+            return nil
+        }
+        return known.value
+    }
+
+    /// Keeps what the accept `entry` made of `request`.
+    mutating func remember(
+        _ acceptance: DICOMAssociationStateMachine.Acceptance, of entry: Entry, request: [UInt8]
+    ) {
+        guard let slot = entry.slot else { return }
+        entries[slot].acceptance = (request, acceptance)
+    }
+
     private func index(of body: [UInt8], isAccept: Bool, limits: DICOMLimits) -> Int? {
-        body.withUnsafeBytes { wanted in
-            entries.firstIndex { entry in
-                entry.body.count == wanted.count && entry.isAccept == isAccept && entry.limits == limits
-                    && entry.body.withUnsafeBytes { held in
-                        wanted.isEmpty || memcmp(held.baseAddress!, wanted.baseAddress!, wanted.count) == 0
-                    }
-            }
+        entries.firstIndex { entry in entry.isAccept == isAccept && entry.limits == limits && Self.same(entry.body, body) }
+    }
+
+    /// Whether two bodies hold the same bytes (lengths first, then `memcmp`).
+    private static func same(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        return a.withUnsafeBytes { a in
+            b.withUnsafeBytes { b in a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 }
         }
     }
 }

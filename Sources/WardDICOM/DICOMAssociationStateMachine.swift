@@ -73,43 +73,75 @@ public struct DICOMAssociationStateMachine: Sendable {
         return action
     }
 
+    /// What an A-ASSOCIATE-AC made of the request it answered: a function of the two bodies (and the limits), so
+    /// ``DICOMAssociateMemo`` keeps it for an accept that answers the same request again.
+    public struct Acceptance: Sendable {
+        /// Presentation contexts accepted.
+        public var accepted = 0
+        /// The accepted contexts' abstract syntaxes, distinct, in the accept's order.
+        public var abstractSyntaxes: DICOMUIDList
+        /// The accepted contexts' transfer syntaxes, distinct.
+        public var transferSyntaxes: DICOMUIDList
+    }
+
+    /// The body of the request waiting for an answer, if one is.
+    public var pendingRequestBody: [UInt8]? {
+        phase == .requested ? requestBody : nil
+    }
+
     /// An A-ASSOCIATE-AC from the acceptor: the accepted syntaxes replace the proposed ones.
     public mutating func associateAccept(_ pdu: DICOMAssociatePDU, at time: PacketTime) -> Action {
+        associateAccept(pdu, acceptance: acceptance(of: pdu), at: time)
+    }
+
+    /// An A-ASSOCIATE-AC whose ``acceptance(of:)`` is known already.
+    public mutating func associateAccept(_ pdu: DICOMAssociatePDU, acceptance: Acceptance, at time: PacketTime)
+        -> Action
+    {
         guard phase == .requested, var record = current else { return Action(record: nil, anomaly: .unexpectedPDU) }
         record.acceptorImplementationClassUID = pdu.implementationClassUID
         record.acceptorImplementationVersion = pdu.implementationVersion
         record.acceptorMaximumPDULength = pdu.maximumPDULength
+        record.presentationContextsAccepted = acceptance.accepted
+        record.abstractSyntaxes = acceptance.abstractSyntaxes
+        record.transferSyntaxes = acceptance.transferSyntaxes
+        current = record
+        phase = .established
+        return .none
+    }
+
+    /// What `pdu`, an A-ASSOCIATE-AC, accepts of the request waiting for an answer (nothing when none waits).
+    public func acceptance(of pdu: DICOMAssociatePDU) -> Acceptance {
         // Presentation context IDs are one byte: the proposed abstract syntax (a context of the request) by ID.
         var proposedContext = InlineArray<256, Int16>(repeating: -1)
-        let proposed = request?.presentationContexts ?? []
+        let proposed = phase == .requested ? request?.presentationContexts ?? [] : []
         for (index, context) in proposed.enumerated()
         where proposedContext[Int(context.id)] < 0 && context.abstractSyntaxRange != nil {
             proposedContext[Int(context.id)] = Int16(index)
         }
-        var abstracts = DICOMUIDList(limit: limits.maximumDistinctValues)
-        abstracts.reserveCapacity(pdu.presentationContexts.count, bytesEach: 26)
+        var acceptance = Acceptance(
+            abstractSyntaxes: DICOMUIDList(limit: limits.maximumDistinctValues),
+            transferSyntaxes: DICOMUIDList(limit: limits.maximumDistinctValues))
+        acceptance.abstractSyntaxes.reserveCapacity(pdu.presentationContexts.count, bytesEach: 26)
         // The accept's list is distinct already, so its accepted subset is distinct by index.
-        var transfers = DICOMUIDList(limit: limits.maximumDistinctValues)
         var transferTaken = [Bool](repeating: false, count: pdu.transferSyntaxes.count)
         for context in pdu.presentationContexts where context.result == 0 {
-            record.presentationContextsAccepted += 1
+            acceptance.accepted += 1
             let index = Int(proposedContext[Int(context.id)])
             if index >= 0, let range = proposed[index].abstractSyntaxRange {
-                _ = requestBody.withUnsafeBytes { abstracts.insert(UnsafeRawBufferPointer(rebasing: $0[range])) }
+                _ = requestBody.withUnsafeBytes {
+                    acceptance.abstractSyntaxes.insert(UnsafeRawBufferPointer(rebasing: $0[range]))
+                }
             }
             for position in context.transferSyntaxPositions {
                 let transfer = pdu.contextTransferSyntaxes[position]
                 if !transferTaken[transfer] {
                     transferTaken[transfer] = true
-                    transfers.appendDistinct(pdu.transferSyntaxes, at: transfer)
+                    acceptance.transferSyntaxes.appendDistinct(pdu.transferSyntaxes, at: transfer)
                 }
             }
         }
-        record.abstractSyntaxes = abstracts
-        record.transferSyntaxes = transfers
-        current = record
-        phase = .established
-        return .none
+        return acceptance
     }
 
     /// An A-ASSOCIATE-RJ: the association ends rejected.

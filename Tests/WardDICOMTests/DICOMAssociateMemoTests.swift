@@ -5,8 +5,9 @@ import WardCore
 /// Connections that share an A-ASSOCIATE memo give the same records and anomalies as connections that decode every
 /// body, and the memo answers only for the same bytes, PDU type and limits.
 @Suite struct DICOMAssociateMemoTests {
-    /// A request with anomalies (a non-UID abstract syntax, a bad and an empty transfer syntax) and its accept.
-    static func hostileAssociation(calling: String) -> [Segment] {
+    /// A request with anomalies (a non-UID abstract syntax, a bad and an empty transfer syntax) and its accept, which
+    /// does not depend on `abstract`, the abstract syntax of context 5.
+    static func hostileAssociation(calling: String, abstract: String = PDUBuilder.ctImageStorage) -> [Segment] {
         [
             Segment(
                 direction: .originator,
@@ -15,7 +16,7 @@ import WardCore
                     contexts: [
                         (1, PDUBuilder.verification, [PDUBuilder.implicitLittleEndian, "1.2.x"]),
                         (3, "DOE^JANE", [PDUBuilder.implicitLittleEndian]),
-                        (5, PDUBuilder.ctImageStorage, ["", PDUBuilder.explicitLittleEndian]),
+                        (5, abstract, ["", PDUBuilder.explicitLittleEndian]),
                     ]),
                 time: Scripts.time(1)),
             Segment(
@@ -47,9 +48,12 @@ import WardCore
 
     @Test func sharedMemoGivesTheRecordsAndAnomaliesOfSeparateDecodes() {
         // "CT01" and "CT02" make requests of equal length that differ in one byte: the memo must tell them apart.
+        // The last connection's accept is byte for byte the one before it, but answers another request: what it
+        // accepted must be worked out again.
         let connections = [
             Scripts.storeAndMove, Self.hostileAssociation(calling: "CT01"), Scripts.storeAndMove,
             Self.hostileAssociation(calling: "CT02"), Self.hostileAssociation(calling: "CT01"),
+            Self.hostileAssociation(calling: "CT01", abstract: PDUBuilder.studyRootMove),
         ]
         var unshared = DICOMAssociateMemo(capacity: 0)
         let expected = Self.run(connections, memo: &unshared)
@@ -57,9 +61,10 @@ import WardCore
         let shared = Self.run(connections, memo: &memo)
         #expect(shared == expected)
         #expect(expected[1] != expected[3] && expected[1].contains("invalid"))
+        #expect(expected[4].contains(PDUBuilder.ctImageStorage) && expected[5].contains(PDUBuilder.studyRootMove))
         // storeAndMove holds two associations: 4 request and accept bodies decoded, then 4 found; the hostile ones
-        // decode 2 + 2 and find 2.
-        #expect(memo.hits == 6 && memo.misses == 8 && memo.count == 8)
+        // decode 2 + 2, find 2, then decode the new request and find its accept.
+        #expect(memo.hits == 7 && memo.misses == 9 && memo.count == 8)
         #expect(unshared.hits == 0 && unshared.count == 0)
     }
 
