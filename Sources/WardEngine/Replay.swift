@@ -87,11 +87,13 @@ func finishRun(_ totals: RunTotals, output: OutputThread, options: RunOptions, p
     }
     var allProblems = problems
     if let failure = options.events?.failure { allProblems.append(failure) }
-    let topTalkers = hosts.sorted {
-        ($0.sent.bytes &+ $0.received.bytes, $1.address) > ($1.sent.bytes &+ $1.received.bytes, $0.address)
-    }
+    // By index, so that the records are not moved while sorting (addresses are distinct: the order is total).
+    let topTalkers = hosts.indices.sorted {
+        (hosts[$0].sent.bytes &+ hosts[$0].received.bytes, hosts[$1].address)
+            > (hosts[$1].sent.bytes &+ hosts[$1].received.bytes, hosts[$0].address)
+    }.prefix(10).map { hosts[$0] }
     return RunReport(
-        statistics: statistics, problems: allProblems, topTalkers: Array(topTalkers.prefix(10)),
+        statistics: statistics, problems: allProblems, topTalkers: topTalkers,
         flowsWritten: output.flowsWritten, protocolRecordsWritten: output.protocolRecordsWritten,
         alerts: totals.alertLines,
         firstPacketTime: totals.firstPacketTime, lastPacketTime: totals.lastPacketTime,

@@ -151,9 +151,10 @@ public struct HostTable: ~Copyable {
         return slot >= 0 ? slots[Int(slot)] : nil
     }
 
-    /// All hosts, ordered by address (allocates; for end-of-run output).
+    /// All hosts, ordered by address (allocates; for end-of-run output). The slots are sorted, then each record is
+    /// copied once: sorting the records themselves moved every one of them about log₂ n times.
     public var allHosts: [HostRecord] {
-        index.slots().map { slots[Int($0)] }.sorted { $0.address < $1.address }
+        index.slots().sorted { slots[Int($0)].address < slots[Int($1)].address }.map { slots[Int($0)] }
     }
 
     /// All MACs, ordered by address (allocates; for end-of-run output).
