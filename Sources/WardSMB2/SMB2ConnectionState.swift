@@ -41,9 +41,9 @@ public struct SMB2ConnectionState: Sendable {
     let limits: SMB2Limits
     /// Anomalies raised so far.
     public internal(set) var anomalies = SMB2AnomalyCounts()
-    private var pending = SMB2PendingTable<Pending>()
+    private var pending = OpenTable<UInt64, Pending>()
     private var trees: [UInt32: String] = [:]
-    private var files: [SMB2FileID: OpenFile] = [:]
+    private var files = OpenTable<SMB2FileID, OpenFile>()
     private var fileSequence: UInt64 = 0
     private var records: BoundedQueue<SMB2Record>
     private var session: SMB2SessionRecord
@@ -190,8 +190,7 @@ public struct SMB2ConnectionState: Sendable {
     /// Runs `body` on the open file `id` in place (no copy of its entropy counters), or returns `nil` when not open.
     @discardableResult
     private mutating func withFile<R>(_ id: SMB2FileID, _ body: (inout OpenFile) -> R) -> R? {
-        guard let index = files.index(forKey: id) else { return nil }
-        return body(&files.values[index])
+        files.withValue(for: id, body)
     }
 
     private mutating func request(
@@ -288,16 +287,18 @@ public struct SMB2ConnectionState: Sendable {
     ) -> SMB2FileID? {
         if fileID == .related {
             guard let chainCreate else { return nil }
-            return files.first { $0.value.createMessageID == chainCreate }?.key
+            return files.first { $1.createMessageID == chainCreate }?.key
         }
-        if files[fileID] != nil { return fileID }
+        if files.contains(fileID) { return fileID }
         guard files.count < limits.maxOpenFiles else {
             raise(.smb2TooManyOpenFiles)
             return nil
         }
-        files[fileID] = OpenFile(
-            sequence: nextSequence(), createMessageID: nil,
-            record: emptyFileRecord(tree: trees[treeID] ?? "", filename: "", at: time))
+        files.set(
+            OpenFile(
+                sequence: nextSequence(), createMessageID: nil,
+                record: emptyFileRecord(tree: trees[treeID] ?? "", filename: "", at: time)),
+            for: fileID)
         return fileID
     }
 
@@ -367,7 +368,7 @@ public struct SMB2ConnectionState: Sendable {
                 opened(request, response, entry: entry, header: header, at: time)
             case .close:
                 guard success, let entry, case .file(let id) = entry.detail,
-                    let fileID = lookup(id, chainCreate: entry.chainCreate), var file = files.removeValue(forKey: fileID)
+                    let fileID = lookup(id, chainCreate: entry.chainCreate), var file = files.remove(fileID)
                 else { break }
                 file.record.closedCleanly = true
                 emit(file, at: time)
@@ -399,16 +400,16 @@ public struct SMB2ConnectionState: Sendable {
     private func lookup(_ fileID: SMB2FileID, chainCreate: UInt64?) -> SMB2FileID? {
         if fileID == .related {
             guard let chainCreate else { return nil }
-            return files.first { $0.value.createMessageID == chainCreate }?.key
+            return files.first { $1.createMessageID == chainCreate }?.key
         }
-        return files[fileID] != nil ? fileID : nil
+        return files.contains(fileID) ? fileID : nil
     }
 
     private mutating func opened(
         _ request: SMB2Create.Request, _ response: SMB2Create.Response, entry: Pending?, header: SMB2Header,
         at time: PacketTime
     ) {
-        guard files[response.fileID] != nil || files.count < limits.maxOpenFiles else {
+        guard files.contains(response.fileID) || files.count < limits.maxOpenFiles else {
             raise(.smb2TooManyOpenFiles)
             return
         }
@@ -420,7 +421,8 @@ public struct SMB2ConnectionState: Sendable {
         record.deleted = request.options & SMB2Create.optionDeleteOnClose != 0
         record.overwrote = response.action == .overwritten || response.action == .superseded
         record.sessionID = header.sessionID
-        files[response.fileID] = OpenFile(sequence: nextSequence(), createMessageID: header.messageID, record: record)
+        files.set(
+            OpenFile(sequence: nextSequence(), createMessageID: header.messageID, record: record), for: response.fileID)
     }
 
     private mutating func emit(_ file: OpenFile, at time: PacketTime) {

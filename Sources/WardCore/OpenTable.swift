@@ -1,0 +1,133 @@
+/// A key an ``OpenTable`` can hold.
+public protocol OpenTableKey: Equatable {
+    /// The key mixed with `seed` into 64 bits whose top bits are well spread (the table indexes by them).
+    func openTableHash(seed: UInt64) -> UInt64
+}
+
+extension UInt64: OpenTableKey {
+    /// A multiplicative (Fibonacci) hash of the seeded key: sequential keys, such as an SMB connection's message ids,
+    /// spread over the top bits.
+    @inlinable
+    public func openTableHash(seed: UInt64) -> UInt64 {
+        (self ^ seed) &* 0x9E37_79B9_7F4A_7C15
+    }
+}
+
+/// A map for small per-connection state on the packet path (an SMB connection's pending requests and open files):
+/// open addressing with linear probing and backward-shift deletion over one array of entries.
+///
+/// Keys are hashed by a multiplication or two with a seed drawn once per process, where a `Dictionary` runs SipHash
+/// for every lookup: for SMB, matching a response to its request and finding its file cost more in hashing than in
+/// decoding. The table starts small and doubles at half full; the caller bounds how many keys it adds. Removal
+/// shifts the rest of the probe run back, so there are no tombstones and runs stay short however keys come and go.
+public struct OpenTable<Key: OpenTableKey, Value> {
+    private var entries: [(key: Key, value: Value)?] = []
+    private let seed = OpenTableSeed.value
+    /// Keys held.
+    public private(set) var count = 0
+
+    /// An empty table (it allocates on the first insertion).
+    public init() {}
+
+    /// Whether `key` is held.
+    public func contains(_ key: Key) -> Bool {
+        index(of: key) != nil
+    }
+
+    /// The value of `key`, if held.
+    public subscript(key: Key) -> Value? {
+        guard let index = index(of: key) else { return nil }
+        return entries[index]?.value
+    }
+
+    /// Stores `value` for `key`, replacing the value there.
+    public mutating func set(_ value: Value, for key: Key) {
+        if let existing = index(of: key) {
+            entries[existing]!.value = value
+            return
+        }
+        if 2 * (count + 1) > entries.count { grow() }
+        var index = home(key)
+        while entries[index] != nil { index = (index + 1) & (entries.count - 1) }
+        entries[index] = (key, value)
+        count += 1
+    }
+
+    /// Calls `body` on the value of `key` where it is stored, if held.
+    public mutating func withValue<R>(for key: Key, _ body: (inout Value) -> R) -> R? {
+        guard let index = index(of: key) else { return nil }
+        return body(&entries[index]!.value)
+    }
+
+    /// Removes and returns the value of `key`, if held.
+    @discardableResult
+    public mutating func remove(_ key: Key) -> Value? {
+        guard var hole = index(of: key) else { return nil }
+        let removed = entries[hole].take()?.value
+        count -= 1
+        // Backward shift: move later entries of the run into the hole when their home is not between the hole and
+        // them, so that every lookup still finds its key before an empty entry.
+        let mask = entries.count - 1
+        var index = hole
+        while true {
+            index = (index + 1) & mask
+            guard let entry = entries[index] else { break }
+            if (index - home(entry.key)) & mask >= (index - hole) & mask {
+                entries[hole] = entries[index].take()
+                hole = index
+            }
+        }
+        return removed
+    }
+
+    /// The first entry, in table order, that `predicate` accepts.
+    public func first(where predicate: (Key, Value) -> Bool) -> (key: Key, value: Value)? {
+        for case let entry? in entries where predicate(entry.key, entry.value) { return entry }
+        return nil
+    }
+
+    /// Every value, in table order (allocates).
+    public var values: [Value] {
+        entries.compactMap { $0?.value }
+    }
+
+    /// Removes every key, keeping the room.
+    public mutating func removeAll() {
+        guard count > 0 else { return }
+        for index in entries.indices { entries[index] = nil }
+        count = 0
+    }
+
+    private func index(of key: Key) -> Int? {
+        guard count > 0 else { return nil }
+        let mask = entries.count - 1
+        var index = home(key)
+        while let entry = entries[index] {
+            if entry.key == key { return index }
+            index = (index + 1) & mask
+        }
+        return nil
+    }
+
+    private func home(_ key: Key) -> Int {
+        Int(truncatingIfNeeded: key.openTableHash(seed: seed) >> UInt64(64 - entries.count.trailingZeroBitCount))
+    }
+
+    private mutating func grow() {
+        let old = entries
+        entries = Array(repeating: nil, count: max(16, entries.count * 2))
+        count = 0
+        for case let (key, value)? in old { set(value, for: key) }
+    }
+}
+
+extension OpenTable: Sendable where Key: Sendable, Value: Sendable {}
+
+/// The seed of every ``OpenTable``, drawn once per process: keys chosen on the wire to collide cannot be computed
+/// in advance.
+enum OpenTableSeed {
+    static let value: UInt64 = {
+        var generator = SystemRandomNumberGenerator()
+        return generator.next()
+    }()
+}

@@ -1,0 +1,82 @@
+import Testing
+import WardCore
+import WardTestSupport
+
+/// The open-addressing table against a `Dictionary` model: sequential keys as SMB clients number their requests,
+/// keys that collide, and removals from the middle of probe runs (the backward shift must keep every key reachable).
+@Suite struct OpenTableTests {
+    /// A key whose hash ignores part of it, so that many keys share a home and probe runs grow long.
+    struct CollidingKey: OpenTableKey, Hashable {
+        var value: UInt64
+
+        func openTableHash(seed: UInt64) -> UInt64 {
+            (value % 3) << 62
+        }
+    }
+
+    /// How the keys of a run are chosen.
+    enum Pattern: CaseIterable {
+        /// As clients number requests (each id used about three times in a row).
+        case sequential
+        /// Spread over a small range, so keys come back often.
+        case scattered
+        /// Three homes for every key (`CollidingKey`).
+        case colliding
+
+        func key(_ step: Int) -> UInt64 {
+            switch self {
+            case .sequential: UInt64(step / 3)
+            case .scattered, .colliding: UInt64(truncatingIfNeeded: step &* 2_654_435_761) % 97
+            }
+        }
+    }
+
+    @Test(arguments: Pattern.allCases)
+    func agreesWithADictionary(pattern: Pattern) {
+        if pattern == .colliding {
+            run(pattern, key: { CollidingKey(value: pattern.key($0)) })
+        } else {
+            run(pattern, key: pattern.key)
+        }
+    }
+
+    private func run<Key: OpenTableKey & Hashable>(_ pattern: Pattern, key makeKey: (Int) -> Key) {
+        var table = OpenTable<Key, Int>()
+        var model: [Key: Int] = [:]
+        var random = SeededGenerator(state: 7)
+        for step in 0..<20_000 {
+            let key = makeKey(step)
+            switch Int.random(in: 0..<12, using: &random) {
+            case 0..<5:
+                table.set(step, for: key)
+                model[key] = step
+            case 5..<9:
+                #expect(table.remove(key) == model.removeValue(forKey: key), "\(pattern) step \(step)")
+            case 9:
+                let doubled = table.withValue(for: key) { value -> Int in
+                    value *= 2
+                    return value
+                }
+                if model[key] != nil { model[key]! *= 2 }
+                #expect(doubled == model[key], "\(pattern) step \(step)")
+            default:
+                #expect(table.contains(key) == (model[key] != nil), "\(pattern) step \(step)")
+                #expect(table[key] == model[key], "\(pattern) step \(step)")
+            }
+            #expect(table.count == model.count)
+            if step % 5_000 == 4_999 {
+                for (key, value) in model { #expect(table[key] == value, "\(pattern): \(key) lost") }
+                #expect(table.values.sorted() == model.values.sorted())
+            }
+        }
+        if let (key, value) = model.first {
+            #expect(table.first { candidate, _ in candidate == key }?.value == value)
+        }
+        #expect(table.first { _, _ in false } == nil)
+        for (key, value) in model { #expect(table.remove(key) == value) }
+        #expect(table.count == 0 && table.values.isEmpty)
+        table.set(1, for: makeKey(7))
+        table.removeAll()
+        #expect(table.count == 0 && !table.contains(makeKey(7)))
+    }
+}
