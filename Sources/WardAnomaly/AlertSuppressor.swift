@@ -61,3 +61,7 @@ struct AlertSuppressor {
         return 0
     }
 }
+
+extension AlertSuppressor.Key: OpenTableKey {
+    func openTableHash(seed: UInt64) -> UInt64 { OpenTableHash.hashing(self, seed: seed) }
+}

@@ -1,3 +1,5 @@
+import WardCore
+
 /// A dictionary with a hard cap: inserting into a full table evicts a key that was not used since the eviction
 /// sweep last passed it, and counts it.
 ///
@@ -7,16 +9,17 @@
 /// arrived. It is deterministic for a given observation stream (a dictionary's own order is seeded per process).
 /// Every per-key table in the detectors is one of these.
 ///
-/// Whether a key was used again is kept beside its value, so an update hashes the key once (a separate set of used
-/// keys cost two more hashes per update).
-struct BoundedTable<Key: Hashable, Value> {
+/// Whether a key was used again is kept beside its value, so an update finds the key once. The keys live in an
+/// ``OpenTable`` (seeded multiply hashing; keys holding strings use SipHash through ``OpenTableHash/hashing(_:seed:)``),
+/// where a `Dictionary` ran SipHash for addresses on every observation.
+struct BoundedTable<Key: OpenTableKey & Hashable, Value> {
     private struct Entry {
         var value: Value
         /// Updated again since it was inserted or last spared by the sweep.
         var referenced: Bool
     }
 
-    private var storage: [Key: Entry] = [:]
+    private var storage = OpenTable<Key, Entry>()
     private var order: [Key] = []
     private var head = 0
     /// The most keys held.
@@ -34,12 +37,9 @@ struct BoundedTable<Key: Hashable, Value> {
         get { storage[key]?.value }
         set {
             if let newValue {
-                if let index = storage.index(forKey: key) {
-                    storage.values[index] = Entry(value: newValue, referenced: true)
-                } else {
-                    insert(newValue, for: key)
-                }
-            } else if storage.removeValue(forKey: key) != nil {
+                let replaced: Void? = storage.withValue(for: key) { $0 = Entry(value: newValue, referenced: true) }
+                if replaced == nil { insert(newValue, for: key) }
+            } else if storage.remove(key) != nil {
                 compactIfNeeded()
             }
         }
@@ -47,15 +47,16 @@ struct BoundedTable<Key: Hashable, Value> {
 
     /// Calls `body` on the value for `key`, inserting `make()` first when absent.
     mutating func update<R>(_ key: Key, default make: @autoclosure () -> Value, _ body: (inout Value) -> R) -> R {
-        if let index = storage.index(forKey: key) {
-            storage.values[index].referenced = true
-            return body(&storage.values[index].value)
+        let found = storage.withValue(for: key) { entry -> R in
+            entry.referenced = true
+            return body(&entry.value)
         }
+        if let found { return found }
         insert(make(), for: key)
-        return body(&storage.values[storage.index(forKey: key)!].value)  // the newest key is never evicted
+        return storage.withValue(for: key) { body(&$0.value) }!  // the newest key is never evicted
     }
 
-    func contains(_ key: Key) -> Bool { storage[key] != nil }
+    func contains(_ key: Key) -> Bool { storage.contains(key) }
 
     /// The entries in the order the eviction sweep will visit them, for saving learned state.
     var entries: [(key: Key, value: Value)] {
@@ -69,7 +70,7 @@ struct BoundedTable<Key: Hashable, Value> {
     }
 
     private mutating func insert(_ value: Value, for key: Key) {
-        storage[key] = Entry(value: value, referenced: false)
+        storage.set(Entry(value: value, referenced: false), for: key)
         order.append(key)
         evictIfNeeded(protecting: key)
     }
@@ -83,14 +84,17 @@ struct BoundedTable<Key: Hashable, Value> {
             head += 1
             if oldest == newest {
                 order.append(oldest)
-            } else if let index = storage.index(forKey: oldest) {
-                if storage.values[index].referenced {
-                    storage.values[index].referenced = false
-                    order.append(oldest)
-                } else {
-                    storage.remove(at: index)
-                    evictions += 1
-                }
+                continue
+            }
+            let spared = storage.withValue(for: oldest) { entry -> Bool in
+                defer { entry.referenced = false }
+                return entry.referenced
+            }
+            if spared == true {
+                order.append(oldest)
+            } else if spared == false {
+                storage.remove(oldest)
+                evictions += 1
             }
         }
         compactIfNeeded()
@@ -99,7 +103,7 @@ struct BoundedTable<Key: Hashable, Value> {
     private mutating func compactIfNeeded() {
         // Drop consumed and stale keys once they are most of the queue, keeping the queue O(capacity).
         guard order.count > 64, head > order.count / 2 || order.count > 2 * storage.count + 64 else { return }
-        order = order[head...].filter { storage[$0] != nil }
+        order = order[head...].filter { storage.contains($0) }
         head = 0
     }
 }

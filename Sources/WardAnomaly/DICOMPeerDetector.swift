@@ -186,3 +186,11 @@ struct DICOMPeerDetector {
             first: route.sender, second: route.receiver)
     }
 }
+
+extension DICOMPeerDetector.Route: OpenTableKey {
+    func openTableHash(seed: UInt64) -> UInt64 { OpenTableHash.pair(sender, receiver, seed: seed) }
+}
+
+extension DICOMPeerDetector.Combination: OpenTableKey {
+    func openTableHash(seed: UInt64) -> UInt64 { OpenTableHash.hashing(self, seed: seed) }
+}

@@ -60,3 +60,7 @@ struct HL7SenderDetector {
             first: sender, detail: "\(application)^\(facility)")
     }
 }
+
+extension HL7SenderDetector.Sender: OpenTableKey {
+    func openTableHash(seed: UInt64) -> UInt64 { OpenTableHash.hashing(self, seed: seed) }
+}

@@ -210,3 +210,7 @@ struct LateralMovementDetector {
             first: client, second: server, detail: pipe)
     }
 }
+
+extension LateralMovementDetector.HostPair: OpenTableKey {
+    func openTableHash(seed: UInt64) -> UInt64 { OpenTableHash.pair(client, server, seed: seed) }
+}

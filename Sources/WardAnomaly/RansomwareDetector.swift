@@ -45,6 +45,7 @@ struct RansomwareDetector {
         var server: IPAddress
     }
 
+
     /// Extensions of formats that are compressed already: overwriting them with high-entropy data is weak evidence.
     static let compressedExtensions: Set<String> = [
         "zip", "7z", "rar", "gz", "tgz", "bz2", "xz", "zst", "docx", "xlsx", "pptx", "odt", "ods", "odp", "jpg",
@@ -301,4 +302,8 @@ struct RansomwareDetector {
                 firstTime: result.start, lastTime: time, statistic: Double(result.bytes), threshold: threshold),
             first: pair.client, second: pair.server, detail: "volume")
     }
+}
+
+extension RansomwareDetector.Pair: OpenTableKey {
+    func openTableHash(seed: UInt64) -> UInt64 { OpenTableHash.pair(client, server, seed: seed) }
 }

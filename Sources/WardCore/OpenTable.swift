@@ -1,18 +1,3 @@
-/// A key an ``OpenTable`` can hold.
-public protocol OpenTableKey: Equatable {
-    /// The key mixed with `seed` into 64 bits whose top bits are well spread (the table indexes by them).
-    func openTableHash(seed: UInt64) -> UInt64
-}
-
-extension UInt64: OpenTableKey {
-    /// A multiplicative (Fibonacci) hash of the seeded key: sequential keys, such as an SMB connection's message ids,
-    /// spread over the top bits.
-    @inlinable
-    public func openTableHash(seed: UInt64) -> UInt64 {
-        (self ^ seed) &* 0x9E37_79B9_7F4A_7C15
-    }
-}
-
 /// A map for small per-connection state on the packet path (an SMB connection's pending requests and open files):
 /// open addressing with linear probing and backward-shift deletion over one array of entries.
 ///

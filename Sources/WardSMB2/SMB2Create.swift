@@ -25,7 +25,7 @@ public struct SMB2FileID: Hashable, Sendable, BitwiseCopyable {
 extension SMB2FileID: OpenTableKey {
     /// Both halves multiplied in, so that ids differing in either half (servers vary one or the other) spread.
     public func openTableHash(seed: UInt64) -> UInt64 {
-        ((persistent ^ seed) &* 0x9E37_79B9_7F4A_7C15 ^ volatile) &* 0xBF58_476D_1CE4_E5B9
+        OpenTableHash.fold(persistent, volatile, seed: seed)
     }
 }
 

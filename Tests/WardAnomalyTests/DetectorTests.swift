@@ -433,8 +433,8 @@ extension DetectionEngine {
     }
 
     @Test func boundedTableEvictsOldestAndCounts() {
-        var table = BoundedTable<Int, Int>(capacity: 3)
-        for key in 0..<5 { table[key] = key }
+        var table = BoundedTable<UInt64, Int>(capacity: 3)
+        for key in 0..<5 { table[UInt64(key)] = key }
         #expect(table.count == 3 && table.evictions == 2)
         #expect(!table.contains(0) && !table.contains(1) && table.contains(4))
     }
@@ -442,15 +442,15 @@ extension DetectionEngine {
     /// A flood of keys seen once (SYNs from random sources) must not push out a key in use (the attacker's state):
     /// first-in-first-out eviction did, and a SYN flood hid lateral movement (FloodTests).
     @Test func boundedTableKeepsKeysInUseOverKeysSeenOnce() {
-        var table = BoundedTable<Int, Int>(capacity: 3)
+        var table = BoundedTable<UInt64, Int>(capacity: 3)
         table[0] = 0
         for key in 1..<100 {
-            table[key] = key
+            table[UInt64(key)] = key
             if key % 2 == 0 { table.update(0, default: 0) { $0 += 1 } }
         }
         #expect(table.contains(0) && table[0] == 49 && table.count == 3 && table.evictions == 97)
         // Once no longer used, it goes within two sweeps like any other key.
-        for key in 100..<106 { table[key] = key }
+        for key in 100..<106 { table[UInt64(key)] = key }
         #expect(!table.contains(0) && table.count == 3)
     }
 
