@@ -8,7 +8,21 @@
 /// Everything is `@inlinable`, so that each user specialises the table for its key and value (unspecialised, it
 /// looked up generic and tuple metadata on every call).
 public struct OpenTable<Key: OpenTableKey, Value> {
-    @usableFromInline var entries: [(key: Key, value: Value)?] = []
+    /// One key and its value.
+    @usableFromInline
+    struct Entry {
+        @usableFromInline var key: Key
+        @usableFromInline var value: Value
+
+        @inlinable
+        init(key: Key, value: Value) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    /// A struct, not a tuple: optional tuples' tags were read through the runtime's generic tuple metadata.
+    @usableFromInline var entries: [Entry?] = []
     @usableFromInline let seed = OpenTableSeed.value
     /// Keys held.
     @inlinable public var count: Int { held }
@@ -41,7 +55,7 @@ public struct OpenTable<Key: OpenTableKey, Value> {
         if 2 * (count + 1) > entries.count { grow() }
         var index = home(key)
         while entries[index] != nil { index = (index + 1) & (entries.count - 1) }
-        entries[index] = (key, value)
+        entries[index] = Entry(key: key, value: value)
         held += 1
     }
 
@@ -76,7 +90,7 @@ public struct OpenTable<Key: OpenTableKey, Value> {
     /// The first entry, in table order, that `predicate` accepts.
     @inlinable
     public func first(where predicate: (Key, Value) -> Bool) -> (key: Key, value: Value)? {
-        for case let entry? in entries where predicate(entry.key, entry.value) { return entry }
+        for case let entry? in entries where predicate(entry.key, entry.value) { return (entry.key, entry.value) }
         return nil
     }
 
@@ -116,11 +130,12 @@ public struct OpenTable<Key: OpenTableKey, Value> {
         let old = entries
         entries = Array(repeating: nil, count: max(16, entries.count * 2))
         held = 0
-        for case let (key, value)? in old { set(value, for: key) }
+        for case let entry? in old { set(entry.value, for: entry.key) }
     }
 }
 
 extension OpenTable: Sendable where Key: Sendable, Value: Sendable {}
+extension OpenTable.Entry: Sendable where Key: Sendable, Value: Sendable {}
 
 /// The seed of every ``OpenTable``, drawn once per process: keys chosen on the wire to collide cannot be computed
 /// in advance.

@@ -37,9 +37,19 @@ public struct WriteEntropy: Sendable, Equatable {
         guard sampledBytes > 0 else { return nil }
         let total = Double(sampledBytes)
         var entropy = 0.0
+        // Small samples repeat small counts: each one's term is worked out once (the same expression, so the sum is
+        // bit for bit what a `log2` per byte value gives).
+        var smallCountTerms = InlineArray<64, Double>(repeating: .nan)
         for count in counts where count > 0 {
+            let small = count < 64
+            if small, !smallCountTerms[Int(count)].isNaN {
+                entropy -= smallCountTerms[Int(count)]
+                continue
+            }
             let p = Double(count) / total
-            entropy -= p * log2(p)
+            let term = p * log2(p)
+            if small { smallCountTerms[Int(count)] = term }
+            entropy -= term
         }
         return max(0, entropy)
     }

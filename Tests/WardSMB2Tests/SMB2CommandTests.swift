@@ -1,4 +1,7 @@
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 import WardCore
 import WardSMB2
 import WardTestSupport
@@ -148,6 +151,27 @@ import WardTestSupport
         let files = fileRecords(&analyzer)
         let entropy = try #require(files.first?.writeEntropy)
         #expect(abs(entropy - expected) < 1e-12)
+    }
+
+    /// The entropy equals, bit for bit, the plain sum of -p·log2(p) over byte values in order, for samples whose
+    /// counts repeat (small and skewed) and for samples with counts of 64 and more.
+    @Test func writeEntropyIsThePlainSumBitForBit() {
+        var random = SeededGenerator(state: 11)
+        for size in [1, 3, 17, 100, 255, 1000, 4096, 20_000] {
+            for skew in [1, 4, 64] {
+                let bytes = (0..<size).map { _ in UInt8(truncatingIfNeeded: Int.random(in: 0..<256, using: &random) / skew) }
+                var entropy = WriteEntropy()
+                bytes.withUnsafeBytes { _ = entropy.add($0.bytes, limit: .max) }
+                var counts = [Int](repeating: 0, count: 256)
+                for byte in bytes { counts[Int(byte)] += 1 }
+                var plain = 0.0
+                for count in counts where count > 0 {
+                    let p = Double(count) / Double(size)
+                    plain -= p * log2(p)
+                }
+                #expect(entropy.shannonBitsPerByte?.bitPattern == max(0, plain).bitPattern, "size \(size) skew \(skew)")
+            }
+        }
     }
 
     @Test func samplesOnlyTheFirstBytesOfEachWrite() throws {
