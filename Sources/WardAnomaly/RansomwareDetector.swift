@@ -45,7 +45,6 @@ struct RansomwareDetector {
         var server: IPAddress
     }
 
-
     /// Extensions of formats that are compressed already: overwriting them with high-entropy data is weak evidence.
     static let compressedExtensions: Set<String> = [
         "zip", "7z", "rar", "gz", "tgz", "bz2", "xz", "zst", "docx", "xlsx", "pptx", "odt", "ods", "odp", "jpg",

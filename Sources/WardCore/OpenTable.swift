@@ -1,10 +1,11 @@
-/// A map for small per-connection state on the packet path (an SMB connection's pending requests and open files):
-/// open addressing with linear probing and backward-shift deletion over one array of entries.
+/// A map for state looked up on the packet path (an SMB connection's pending requests and open files, the detectors'
+/// per-key tables): open addressing with linear probing and backward-shift deletion over one array of entries.
 ///
 /// Keys are hashed by a multiplication or two with a seed drawn once per process, where a `Dictionary` runs SipHash
 /// for every lookup: for SMB, matching a response to its request and finding its file cost more in hashing than in
-/// decoding. The table starts small and doubles at half full; the caller bounds how many keys it adds. Removal
-/// shifts the rest of the probe run back, so there are no tombstones and runs stay short however keys come and go.
+/// decoding (keys that hold strings still use SipHash, through ``OpenTableHash/hashing(_:seed:)``). The table starts
+/// small and doubles at half full; the caller bounds how many keys it adds. Removal shifts the rest of the probe run
+/// back, so there are no tombstones and runs stay short however keys come and go.
 /// Everything is `@inlinable`, so that each user specialises the table for its key and value (unspecialised, it
 /// looked up generic and tuple metadata on every call).
 public struct OpenTable<Key: OpenTableKey, Value> {

@@ -155,7 +155,9 @@ public struct DICOMAnalyzer: Sendable {
                 let decoded = try associations.decode(body, isAccept: isAccept, limits: limits)
                 anomalies.add(decoded.anomalies)
                 guard isAccept else { return machine.associateRequest(decoded.pdu, body: decoded.body, at: time) }
-                guard let request = machine.pendingRequestBody else { return machine.associateAccept(decoded.pdu, at: time) }
+                guard let request = machine.pendingRequestBody else {
+                    return machine.associateAccept(decoded.pdu, at: time)  // unexpected: the machine says so
+                }
                 if let known = associations.acceptance(of: decoded, request: request) {
                     return machine.associateAccept(decoded.pdu, acceptance: known, at: time)
                 }

@@ -100,7 +100,9 @@ public struct DICOMAssociateMemo: Sendable {
     }
 
     private func index(of body: [UInt8], isAccept: Bool, limits: DICOMLimits) -> Int? {
-        entries.firstIndex { entry in entry.isAccept == isAccept && entry.limits == limits && Self.same(entry.body, body) }
+        entries.firstIndex { entry in
+            entry.isAccept == isAccept && entry.limits == limits && Self.same(entry.body, body)
+        }
     }
 
     /// Whether two bodies hold the same bytes (lengths first, then `memcmp`).

@@ -159,7 +159,9 @@ import WardTestSupport
         var random = SeededGenerator(state: 11)
         for size in [1, 3, 17, 100, 255, 1000, 4096, 20_000] {
             for skew in [1, 4, 64] {
-                let bytes = (0..<size).map { _ in UInt8(truncatingIfNeeded: Int.random(in: 0..<256, using: &random) / skew) }
+                let bytes = (0..<size).map { _ in
+                    UInt8(truncatingIfNeeded: Int.random(in: 0..<256, using: &random) / skew)
+                }
                 var entropy = WriteEntropy()
                 bytes.withUnsafeBytes { _ = entropy.add($0.bytes, limit: .max) }
                 var counts = [Int](repeating: 0, count: 256)
