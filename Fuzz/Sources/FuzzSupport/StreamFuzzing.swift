@@ -17,10 +17,12 @@ public protocol FuzzedRecord {
 
 /// Feeds `size` bytes to `analyzer` as two interleaved directions cut at input-chosen points (each chunk is
 /// preceded by a control byte: its length, direction, and 0xFF for a gap of that length), renders every record,
-/// then finishes the connection.
+/// then finishes the connection. Returns the rendered records, for harnesses that compare two analyzers.
+@discardableResult
 public func fuzzStream<Analyzer: FuzzedStreamAnalyzer>(
     _ analyzer: inout Analyzer, _ data: UnsafePointer<UInt8>, _ size: Int
-) {
+) -> [String] {
+    var rendered: [String] = []
     let bytes = UnsafeRawBufferPointer(start: data, count: size)
     var offset = 0
     var step: Int64 = 0
@@ -45,8 +47,16 @@ public func fuzzStream<Analyzer: FuzzedStreamAnalyzer>(
             writer.beginObject()
             record.encode(into: &writer)
             writer.endObject()
+            rendered.append(writer.text)
         }
     }
     analyzer.finish(at: PacketTime(nanoseconds: step))
-    while analyzer.popRecord() != nil {}
+    while let record = analyzer.popRecord() {
+        var writer = JSONWriter()
+        writer.beginObject()
+        record.encode(into: &writer)
+        writer.endObject()
+        rendered.append(writer.text)
+    }
+    return rendered
 }
