@@ -65,9 +65,12 @@ public enum HL7HeaderParser {
         // segment is split once, up to MSH-12.
         let fields = Fields(message, msh, separator: separators.field)
 
+        /// The text of a field's `component`, cut at the limit.
+        func fieldText(_ field: Range<Int>?, component: Int = 0) -> String {
+            text(message, field.flatMap { value(message, field: $0, component: component, separators) }, limit)
+        }
         func mshValue(_ fieldNumber: Int, component: Int = 0) -> String {
-            let field = fields[fieldNumber - 1]
-            return text(message, field.flatMap { value(message, field: $0, component: component, separators) }, limit)
+            fieldText(fields[fieldNumber - 1], component: component)
         }
         let typeCode = mshValue(9)
         let triggerEvent = mshValue(9, component: 1)
@@ -86,10 +89,8 @@ public enum HL7HeaderParser {
                 message[segment.lowerBound + 3] == separators.field
             else { continue }
             let msa = Fields(message, segment, separator: separators.field)
-            header.ackCode = text(
-                message, msa[1].flatMap { value(message, field: $0, component: 0, separators) }, limit)
-            header.acknowledgedControlID = text(
-                message, msa[2].flatMap { value(message, field: $0, component: 0, separators) }, limit)
+            header.ackCode = fieldText(msa[1])
+            header.acknowledgedControlID = fieldText(msa[2])
             break
         }
         return header

@@ -23,6 +23,13 @@ public func fuzzStream<Analyzer: FuzzedStreamAnalyzer>(
     _ analyzer: inout Analyzer, _ data: UnsafePointer<UInt8>, _ size: Int
 ) -> [String] {
     var rendered: [String] = []
+    func render(_ record: Analyzer.Record) {
+        var writer = JSONWriter()
+        writer.beginObject()
+        record.encode(into: &writer)
+        writer.endObject()
+        rendered.append(writer.text)
+    }
     let bytes = UnsafeRawBufferPointer(start: data, count: size)
     var offset = 0
     var step: Int64 = 0
@@ -43,20 +50,10 @@ public func fuzzStream<Analyzer: FuzzedStreamAnalyzer>(
         while let record = analyzer.popRecord() {
             // The engine pops only when `receive` says something is queued: a record it did not announce is lost.
             precondition(queued, "receive returned false with a record queued")
-            var writer = JSONWriter()
-            writer.beginObject()
-            record.encode(into: &writer)
-            writer.endObject()
-            rendered.append(writer.text)
+            render(record)
         }
     }
     analyzer.finish(at: PacketTime(nanoseconds: step))
-    while let record = analyzer.popRecord() {
-        var writer = JSONWriter()
-        writer.beginObject()
-        record.encode(into: &writer)
-        writer.endObject()
-        rendered.append(writer.text)
-    }
+    while let record = analyzer.popRecord() { render(record) }
     return rendered
 }
