@@ -1,5 +1,5 @@
 /// A map for state looked up on the packet path (an SMB connection's pending requests and open files, the detectors'
-/// per-key tables): open addressing with linear probing and backward-shift deletion over one array of entries.
+/// per-key tables): open addressing with linear probing and backward-shift deletion, keys and values in two arrays.
 ///
 /// Keys are hashed by a multiplication or two with a seed drawn once per process, where a `Dictionary` runs SipHash
 /// for every lookup: for SMB, matching a response to its request and finding its file cost more in hashing than in
@@ -9,21 +9,11 @@
 /// Everything is `@inlinable`, so that each user specialises the table for its key and value (unspecialised, it
 /// looked up generic and tuple metadata on every call).
 public struct OpenTable<Key: OpenTableKey, Value> {
-    /// One key and its value.
-    @usableFromInline
-    struct Entry {
-        @usableFromInline var key: Key
-        @usableFromInline var value: Value
-
-        @inlinable
-        init(key: Key, value: Value) {
-            self.key = key
-            self.value = value
-        }
-    }
-
-    /// A struct, not a tuple: optional tuples' tags were read through the runtime's generic tuple metadata.
-    @usableFromInline var entries: [Entry?] = []
+    /// The keys by slot, `nil` where empty. Probing reads only these: with keys and values in one array, every probe
+    /// copied (and retained) the value just to compare the key.
+    @usableFromInline var keys: [Key?] = []
+    /// The values by slot, beside their keys.
+    @usableFromInline var slots: [Value?] = []
     @usableFromInline let seed = OpenTableSeed.value
     /// Keys held.
     @inlinable public var count: Int { held }
@@ -43,20 +33,21 @@ public struct OpenTable<Key: OpenTableKey, Value> {
     @inlinable
     public subscript(key: Key) -> Value? {
         guard let index = index(of: key) else { return nil }
-        return entries[index]?.value
+        return slots[index]
     }
 
     /// Stores `value` for `key`, replacing the value there.
     @inlinable
     public mutating func set(_ value: Value, for key: Key) {
         if let existing = index(of: key) {
-            entries[existing]!.value = value
+            slots[existing] = value
             return
         }
-        if 2 * (count + 1) > entries.count { grow() }
+        if 2 * (count + 1) > keys.count { grow() }
         var index = home(key)
-        while entries[index] != nil { index = (index + 1) & (entries.count - 1) }
-        entries[index] = Entry(key: key, value: value)
+        while keys[index] != nil { index = (index + 1) & (keys.count - 1) }
+        keys[index] = key
+        slots[index] = value
         held += 1
     }
 
@@ -64,24 +55,27 @@ public struct OpenTable<Key: OpenTableKey, Value> {
     @inlinable
     public mutating func withValue<R>(for key: Key, _ body: (inout Value) -> R) -> R? {
         guard let index = index(of: key) else { return nil }
-        return body(&entries[index]!.value)
+        return body(&slots[index]!)
     }
 
     /// Removes and returns the value of `key`, if held.
     @inlinable @discardableResult
     public mutating func remove(_ key: Key) -> Value? {
         guard var hole = index(of: key) else { return nil }
-        let removed = entries[hole].take()?.value
+        let removed = slots[hole].take()
+        keys[hole] = nil
         held -= 1
         // Backward shift: move later entries of the run into the hole when their home is not between the hole and
         // them, so that every lookup still finds its key before an empty entry.
-        let mask = entries.count - 1
+        let mask = keys.count - 1
         var index = hole
         while true {
             index = (index + 1) & mask
-            guard let entry = entries[index] else { break }
-            if (index - home(entry.key)) & mask >= (index - hole) & mask {
-                entries[hole] = entries[index].take()
+            guard let moving = keys[index] else { break }
+            if (index - home(moving)) & mask >= (index - hole) & mask {
+                keys[hole] = moving
+                keys[index] = nil
+                slots[hole] = slots[index].take()
                 hole = index
             }
         }
@@ -91,31 +85,37 @@ public struct OpenTable<Key: OpenTableKey, Value> {
     /// The first entry, in table order, that `predicate` accepts.
     @inlinable
     public func first(where predicate: (Key, Value) -> Bool) -> (key: Key, value: Value)? {
-        for case let entry? in entries where predicate(entry.key, entry.value) { return (entry.key, entry.value) }
+        for index in keys.indices {
+            guard let key = keys[index], let value = slots[index], predicate(key, value) else { continue }
+            return (key, value)
+        }
         return nil
     }
 
     /// Every value, in table order (allocates).
     @inlinable
     public var values: [Value] {
-        entries.compactMap { $0?.value }
+        slots.compactMap { $0 }
     }
 
     /// Removes every key, keeping the room.
     @inlinable
     public mutating func removeAll() {
         guard count > 0 else { return }
-        for index in entries.indices { entries[index] = nil }
+        for index in keys.indices {
+            keys[index] = nil
+            slots[index] = nil
+        }
         held = 0
     }
 
     @inlinable
     func index(of key: Key) -> Int? {
         guard count > 0 else { return nil }
-        let mask = entries.count - 1
+        let mask = keys.count - 1
         var index = home(key)
-        while let entry = entries[index] {
-            if entry.key == key { return index }
+        while let held = keys[index] {
+            if held == key { return index }
             index = (index + 1) & mask
         }
         return nil
@@ -123,20 +123,25 @@ public struct OpenTable<Key: OpenTableKey, Value> {
 
     @inlinable
     func home(_ key: Key) -> Int {
-        Int(truncatingIfNeeded: key.openTableHash(seed: seed) >> UInt64(64 - entries.count.trailingZeroBitCount))
+        Int(truncatingIfNeeded: key.openTableHash(seed: seed) >> UInt64(64 - keys.count.trailingZeroBitCount))
     }
 
     @inlinable
     mutating func grow() {
-        let old = entries
-        entries = Array(repeating: nil, count: max(16, entries.count * 2))
+        let oldKeys = keys
+        let oldSlots = slots
+        let size = max(16, keys.count * 2)
+        keys = Array(repeating: nil, count: size)
+        slots = Array(repeating: nil, count: size)
         held = 0
-        for case let entry? in old { set(entry.value, for: entry.key) }
+        for index in oldKeys.indices {
+            guard let key = oldKeys[index], let value = oldSlots[index] else { continue }
+            set(value, for: key)
+        }
     }
 }
 
 extension OpenTable: Sendable where Key: Sendable, Value: Sendable {}
-extension OpenTable.Entry: Sendable where Key: Sendable, Value: Sendable {}
 
 /// The seed of every ``OpenTable``, drawn once per process: keys chosen on the wire to collide cannot be computed
 /// in advance.
