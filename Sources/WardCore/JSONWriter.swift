@@ -119,7 +119,12 @@ public struct JSONWriter: ~Copyable {
         separate()
         appendUnchecked(UInt8(ascii: "\""))
         text.withUnsafeBytes { raw in
-            // Runs of printable ASCII other than `"` and `\` (nearly everything) are copied in one step.
+            // Nearly every string needs no escaping at all: checked word by word, it is copied in one step.
+            if Self.isPlain(raw) {
+                appendUnchecked(raw)
+                return
+            }
+            // Runs of printable ASCII other than `"` and `\` are copied in one step.
             var index = 0
             var plainStart = 0
             while index < raw.count {
@@ -154,6 +159,25 @@ public struct JSONWriter: ~Copyable {
         }
         appendUnchecked(UInt8(ascii: "\""))
         needsSeparator = true
+    }
+
+    /// Whether every byte of `raw` is printable ASCII other than `"` and `\\`: eight bytes at a time, the last word
+    /// overlapping the one before it when the length is not a multiple of eight.
+    @inline(__always)
+    static func isPlain(_ raw: UnsafeRawBufferPointer) -> Bool {
+        let count = raw.count
+        guard count >= 8 else {
+            for byte in raw {
+                if byte < 0x20 || byte >= 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
+            }
+            return true
+        }
+        var index = 0
+        while index &+ 8 <= count {
+            guard isPlain(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) else { return false }
+            index &+= 8
+        }
+        return index == count || isPlain(raw.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self))
     }
 
     /// Whether all eight bytes of `word` are printable ASCII other than `"` and `\\` (they need no escaping): the
