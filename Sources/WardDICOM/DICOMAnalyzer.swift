@@ -125,16 +125,18 @@ public struct DICOMAnalyzer: Sendable {
         case .commandSet:
             // Only the bytes are taken (one retain): a copy of the whole framer retained and released all its buffers.
             let commandBytes = direction == .originator ? originatorFramer.commandBytes : responderFramer.commandBytes
-            let action = commandBytes.withUnsafeBytes { raw -> DICOMAssociationStateMachine.Action in
+            // A command never ends an association, so only an anomaly comes back (an `Action`, with room for a
+            // whole record, was copied several times per command).
+            let anomaly = commandBytes.withUnsafeBytes { raw -> DICOMAnomaly? in
                 let bytes = raw.bytes
                 do {
                     let command = try DICOMCommandSet.decode(bytes)
                     return machine.command(command, in: bytes, at: time)
                 } catch {
-                    return DICOMAssociationStateMachine.Action(record: nil, anomaly: .malformedCommand)
+                    return .malformedCommand
                 }
             }
-            apply(action)
+            if let anomaly { anomalies.record(anomaly) }
         case .controlPDU(let type):
             let body = direction == .originator ? originatorFramer.body : responderFramer.body
             apply(controlPDU(type, body: body, direction: direction, at: time, associations: &associations))

@@ -100,9 +100,15 @@ public struct DICOMAssociateMemo: Sendable {
     }
 
     private func index(of body: [UInt8], isAccept: Bool, limits: DICOMLimits) -> Int? {
-        entries.firstIndex { entry in
-            entry.isAccept == isAccept && entry.limits == limits && Self.same(entry.body, body)
+        // Field by field through the subscript: a closure over each entry copied the whole entry, decoded PDU and
+        // all, for every comparison.
+        for index in entries.indices
+        where entries[index].isAccept == isAccept && Self.same(entries[index].body, body)
+            && entries[index].limits == limits
+        {
+            return index
         }
+        return nil
     }
 
     /// Whether two bodies hold the same bytes (lengths first, then `memcmp`).

@@ -175,14 +175,17 @@ public struct DICOMAssociationStateMachine: Sendable {
         return Action(record: close(at: time), anomaly: nil)
     }
 
-    /// A decoded command set; `bytes` are the command bytes its ranges point into.
-    public mutating func command(_ command: DICOMCommandSet, in bytes: RawSpan, at time: PacketTime) -> Action {
+    /// A decoded command set; `bytes` are the command bytes its ranges point into. Returns the anomaly it raised, if
+    /// any: a command never ends an association.
+    public mutating func command(
+        _ command: DICOMCommandSet, in bytes: RawSpan, at time: PacketTime
+    ) -> DICOMAnomaly? {
         guard phase == .established || phase == .releasing, current != nil, let field = command.commandField
-        else { return Action(record: nil, anomaly: .unexpectedPDU) }
+        else { return .unexpectedPDU }
         // `current!` is mutated in place: copying the record out and back costs more than the counting.
         let anomaly = current!.count(command, field: field, in: bytes, limits: limits)
         current!.end = time
-        return Action(record: nil, anomaly: anomaly)
+        return anomaly
     }
 
     /// P-DATA-TF bytes seen since the last call, attributed to the open association.
