@@ -64,7 +64,6 @@ extension Engine {
             }
         }
         guard session >= 0 else { return }
-        sessions.items[Int(session)].flowSlot = flowSlot
         feed(
             session: session, direction: direction, sequence: sequence, payload: payload,
             wireLength: wireLength, time: time)
@@ -187,6 +186,10 @@ extension Engine {
         let stream = 2 * Int(session) + (direction == .originator ? 0 : 1)
         // Bytes the snapshot length cut off are lost to the analyzer: deliver what was captured, then a gap.
         let captured = payload.byteCount
+        if captured == wireLength && reassemblers[stream].takeInOrder(sequence: sequence, length: wireLength) {
+            deliver(session: session, bytes: payload, direction: direction, time: time)
+            return
+        }
         switch reassemblers[stream].place(sequence: sequence, length: wireLength) {
         case .duplicate:
             return

@@ -54,6 +54,21 @@ public struct TCPReassembler: Sendable {
         return alreadySeen >= length ? .duplicate : .deliver(from: alreadySeen)
     }
 
+    /// Takes a segment of `length` (> 0) bytes that starts exactly where the stream continues while nothing is held
+    /// out of order (nearly every segment): moves past it and returns `true`, and the caller delivers it whole.
+    /// Otherwise returns `false` having changed nothing but the start (as ``place(sequence:length:)`` does), and the
+    /// caller places the segment.
+    @inline(__always)
+    public mutating func takeInOrder(sequence: UInt32, length: Int) -> Bool {
+        if !isStarted {
+            isStarted = true
+            nextSequence = sequence
+        }
+        guard length > 0, sequence == nextSequence, bufferedBytes == 0 else { return false }
+        nextSequence &+= UInt32(truncatingIfNeeded: length)
+        return true
+    }
+
     /// Records that `count` bytes were delivered in order.
     public mutating func advance(by count: Int) {
         nextSequence &+= UInt32(truncatingIfNeeded: count)

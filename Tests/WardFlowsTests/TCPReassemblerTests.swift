@@ -14,6 +14,10 @@ private struct Stream {
 
     /// Feeds one segment the way the engine does.
     mutating func segment(_ sequence: UInt32, _ bytes: [UInt8]) {
+        if reassembler.takeInOrder(sequence: sequence, length: bytes.count) {
+            delivered += bytes
+            return
+        }
         switch reassembler.place(sequence: sequence, length: bytes.count) {
         case .duplicate:
             return
@@ -51,6 +55,22 @@ private struct Stream {
         stream.segment(1040, Array(data[40..<100]))
         #expect(stream.delivered == data)
         #expect(stream.reassembler.bufferedBytes == 0)
+    }
+
+    /// The engine's fast path takes only a segment that continues the stream exactly while nothing waits out of
+    /// order; anything else is left for `place`, with the stream unchanged.
+    @Test func takesOnlyTheSegmentThatContinuesTheStream() {
+        var reassembler = TCPReassembler(limit: 1000)
+        var taken = reassembler.takeInOrder(sequence: 1000, length: 10)  // the first segment starts the stream
+        #expect(taken && reassembler.nextSequence == 1010)
+        for (sequence, length) in [(1000, 10), (1020, 10), (1010, 0)] as [(UInt32, Int)] {  // old, early, empty
+            taken = reassembler.takeInOrder(sequence: sequence, length: length)
+            #expect(!taken && reassembler.nextSequence == 1010, "\(sequence) \(length)")
+        }
+        let early = [UInt8](repeating: 7, count: 10)
+        let stored = early.withUnsafeBytes { reassembler.store(sequence: 1020, payload: $0.bytes) }
+        taken = reassembler.takeInOrder(sequence: 1010, length: 10)  // fills a hole: held bytes must follow it
+        #expect(stored && !taken && reassembler.nextSequence == 1010)
     }
 
     @Test func reordersEarlySegments() {
