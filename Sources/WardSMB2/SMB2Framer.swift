@@ -191,13 +191,18 @@ public struct SMB2Framer: Sendable {
     @inline(__always)
     private static func framing(head: RawSpan, length: Int) -> HeadFraming {
         guard let magic = SMB2ProtocolMagic.at(0, in: head) else { return .badMagic }
-        guard magic == .smb2, let header = try? SMB2Header.decode(from: head, at: 0) else { return .headOnly }
-        if !header.isResponse, header.command == .write, header.nextCommand == 0, head.byteCount >= headBytes,
-            length > head.byteCount
-        {
+        // Only the three fields framing needs, read where they lie; the analyzer decodes the whole header after.
+        // The same checks as `SMB2Header.decode`: 64 bytes and a StructureSize of 64 (the magic is known).
+        guard magic == .smb2, head.byteCount >= SMB2Header.length,
+            Int(head.loadUInt16LE(at: 4)) == SMB2Header.length
+        else { return .headOnly }
+        let command = SMB2Command(rawValue: head.loadUInt16LE(at: 12))
+        let isResponse = head.loadUInt32LE(at: 16) & SMB2Header.flagResponse != 0
+        let isCompound = head.loadUInt32LE(at: 20) != 0
+        if !isResponse, command == .write, !isCompound, head.byteCount >= headBytes, length > head.byteCount {
             return .streamedWrite
         }
-        if header.isResponse, header.command == .read, header.nextCommand == 0 { return .headOnly }
+        if isResponse, command == .read, !isCompound { return .headOnly }
         return .whole
     }
 
