@@ -32,11 +32,24 @@ public final class SPSCRing<Element: Sendable>: @unchecked Sendable {
     /// Appends a record; returns `false` when the ring is full. Producer thread only.
     @inlinable
     public func tryPush(_ element: Element) -> Bool {
+        guard hasRoom else { return false }
+        push(element)
+        return true
+    }
+
+    /// Whether a record can be pushed now. Producer thread only.
+    @inlinable
+    public var hasRoom: Bool {
+        tail.load(ordering: .relaxed) - head.load(ordering: .acquiring) < capacity
+    }
+
+    /// Appends a record, taking it over without a copy, when ``hasRoom`` said there is room. Producer thread only.
+    @inlinable
+    public func push(_ element: consuming Element) {
         let writeIndex = tail.load(ordering: .relaxed)
-        if writeIndex - head.load(ordering: .acquiring) >= capacity { return false }
+        precondition(writeIndex - head.load(ordering: .acquiring) < capacity, "push to a full ring")
         (storage + (writeIndex & mask)).initialize(to: element)
         tail.store(writeIndex + 1, ordering: .releasing)
-        return true
     }
 
     /// Removes the oldest record, or returns `nil` when the ring is empty. Consumer thread only.

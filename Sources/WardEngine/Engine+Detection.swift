@@ -63,53 +63,57 @@ extension Engine {
         observe(.tlsServerName(client: client, name: name, time: time, uid: flows.flow(at: flowSlot).uid))
     }
 
+    // Each report works out what the detectors are told before the record is emitted, so that the record moves
+    // into its event instead of being copied (and every string in it retained and released once more).
+
     /// Emits a DICOM association record and tells the detectors about it.
-    mutating func report(_ record: DICOMAssociationRecord, flow: FlowRecord) {
+    mutating func report(_ record: consuming DICOMAssociationRecord, flow: FlowRecord) {
+        let observation = Observation.dicomAssociation(
+            calling: flow.originatorAddress, called: flow.responderAddress, callingAE: record.callingAE,
+            calledAE: record.calledAE, commandCounts: record.commandCounts.map { ($0.name, $0.count) },
+            instancesStored: record.instancesStored, moveDestinations: record.moveDestinations,
+            bytes: record.bytes, time: record.end, uid: flow.uid)
         emit(.dicom(record, flow: flow))
-        observe(
-            .dicomAssociation(
-                calling: flow.originatorAddress, called: flow.responderAddress, callingAE: record.callingAE,
-                calledAE: record.calledAE, commandCounts: record.commandCounts.map { ($0.name, $0.count) },
-                instancesStored: record.instancesStored, moveDestinations: record.moveDestinations,
-                bytes: record.bytes, time: record.end, uid: flow.uid))
+        observe(observation)
     }
 
     /// Emits an HL7 message record and tells the detectors about it.
-    mutating func report(_ record: HL7MessageRecord, flow: FlowRecord) {
-        emit(.hl7(record, flow: flow))
+    mutating func report(_ record: consuming HL7MessageRecord, flow: FlowRecord) {
         let fromOriginator = record.direction == .originator
-        observe(
-            .hl7Message(
-                sender: fromOriginator ? flow.originatorAddress : flow.responderAddress,
-                receiver: fromOriginator ? flow.responderAddress : flow.originatorAddress,
-                sendingApplication: record.sendingApplication, sendingFacility: record.sendingFacility,
-                messageType: record.messageType, time: record.time, uid: flow.uid))
+        let observation = Observation.hl7Message(
+            sender: fromOriginator ? flow.originatorAddress : flow.responderAddress,
+            receiver: fromOriginator ? flow.responderAddress : flow.originatorAddress,
+            sendingApplication: record.sendingApplication, sendingFacility: record.sendingFacility,
+            messageType: record.messageType, time: record.time, uid: flow.uid)
+        emit(.hl7(record, flow: flow))
+        observe(observation)
     }
 
     /// Emits an SMB record and tells the detectors about it.
-    mutating func report(_ record: SMB2Record, flow: FlowRecord) {
-        emit(.smb(record, flow: flow))
+    mutating func report(_ record: consuming SMB2Record, flow: FlowRecord) {
         let client = flow.originatorAddress
         let server = flow.responderAddress
+        let observation: Observation
         switch record {
         case .treeConnect(let tree):
-            observe(.smbTree(client: client, server: server, share: shareName(tree.tree), time: tree.time, uid: flow.uid))
+            observation = .smbTree(
+                client: client, server: server, share: shareName(tree.tree), time: tree.time, uid: flow.uid)
         case .file(let file):
-            observe(
-                .smbFile(
-                    client: client, server: server, share: shareName(file.tree), name: file.filename,
-                    bytesWritten: file.bytesWritten, writeEntropy: file.writeEntropy, overwrote: file.overwrote,
-                    renamedTo: file.renamedTo, deleted: file.deleted, time: file.closed, uid: flow.uid))
+            observation = .smbFile(
+                client: client, server: server, share: shareName(file.tree), name: file.filename,
+                bytesWritten: file.bytesWritten, writeEntropy: file.writeEntropy, overwrote: file.overwrote,
+                renamedTo: file.renamedTo, deleted: file.deleted, time: file.closed, uid: flow.uid)
         case .session(let session):
-            observe(
-                .smbSession(
-                    // Clients open with an SMB1 multi-protocol NEGOTIATE and move to SMB2: only a session that
-                    // never reached an SMB2 dialect really spoke SMB1.
-                    client: client, server: server, dialect: session.dialect?.name,
-                    smb1: session.smb1Seen && session.dialect == nil,
-                    encrypted: session.encrypted, transformBytes: session.transformBytes, time: session.time,
-                    uid: flow.uid))
+            observation = .smbSession(
+                // Clients open with an SMB1 multi-protocol NEGOTIATE and move to SMB2: only a session that never
+                // reached an SMB2 dialect really spoke SMB1.
+                client: client, server: server, dialect: session.dialect?.name,
+                smb1: session.smb1Seen && session.dialect == nil,
+                encrypted: session.encrypted, transformBytes: session.transformBytes, time: session.time,
+                uid: flow.uid)
         }
+        emit(.smb(record, flow: flow))
+        observe(observation)
     }
 
     /// Tells the detectors about a large encrypted SMB3 message (sizes only; nothing is emitted as an event).

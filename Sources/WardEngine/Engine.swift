@@ -214,14 +214,18 @@ public struct Engine: ~Copyable {
         if emitsFlows { emit(.flow(FlowEvent(record: record, reason: reason))) }
     }
 
-    mutating func emit(_ event: OutputEvent) {
+    /// Hands an event to the output thread, moving it into the ring; when the ring is full, waits (replay) or counts
+    /// a drop (live).
+    mutating func emit(_ event: consuming OutputEvent) {
         guard let ring else { return }
-        if ring.tryPush(event) { return }
-        guard waitWhenFull else {
-            statistics.eventsDropped &+= 1
-            return
+        if !ring.hasRoom {
+            guard waitWhenFull else {
+                statistics.eventsDropped &+= 1
+                return
+            }
+            var wait = ConsumerWait()
+            repeat { wait.pause() } while !ring.hasRoom
         }
-        var wait = ConsumerWait()
-        while !ring.tryPush(event) { wait.pause() }
+        ring.push(event)
     }
 }
