@@ -15,6 +15,7 @@ public struct EventFormatter: ~Copyable {
     /// The writer holding the last rendered line.
     public var writer = JSONWriter(capacity: 8192)
     private var communityIDs = CommunityIDCache()
+    private var recentEndpoints = ProtocolEndpointsCache()
 
     /// A formatter stamping every event with `observer`.
     public init(observer: ObserverInfo) {
@@ -257,6 +258,11 @@ public struct EventFormatter: ~Copyable {
         }
         writer.endObject()
         writeObserver()
+        let endpoints = ProtocolEndpointsCache.Key(
+            flow: flow, senderIsResponder: senderIsResponder, protocolName: protocolName)
+        let uid = flow.uid
+        if let endpoints, recentEndpoints.write(endpoints, uid: uid, into: &writer) { return }
+        let start = writer.count
         let originator = (flow.originatorAddress, flow.originatorPort, flow.originatorMAC)
         let responder = (flow.responderAddress, flow.responderPort, flow.responderMAC)
         let (source, destination) = senderIsResponder ? (responder, originator) : (originator, responder)
@@ -278,6 +284,7 @@ public struct EventFormatter: ~Copyable {
             writer.endObject()
         }
         writer.endObject()
+        if let endpoints { recentEndpoints.store(endpoints, uid: uid, renderedFrom: start, in: writer) }
     }
 
     private mutating func writeProtocolEndpoint(_ name: StaticString, _ endpoint: (IPAddress, UInt16, MACAddress)) {

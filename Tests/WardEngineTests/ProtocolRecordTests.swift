@@ -39,6 +39,16 @@ import WardTestSupport
         let ackCodes = messages.compactMap { $0["ack_code"] as? String }.sorted()
         #expect(ackCodes == ["AA", "AA", "AA", "AA", "AA", "AE"])
         #expect(messages.allSatisfy { ($0["ack_code"] == nil) || ($0["ack_latency_ms"] != nil) })
+        // `source` is the sender: the engine for messages, the HIS for its ACKs, whose records follow the message
+        // records of the same connection (rendered once per connection and side, then reused).
+        let hl7Events = events.filter { ($0["event"] as? [String: Any])?["dataset"] as? String == "wardwatch.hl7" }
+        for event in hl7Events {
+            let type = (event["hl7"] as? [String: Any])?["message_type"] as? String ?? ""
+            let source = (event["source"] as? [String: Any])?["ip"] as? String
+            let destination = (event["destination"] as? [String: Any])?["ip"] as? String
+            let (sender, receiver) = type.hasPrefix("ACK") ? ("172.16.20.40", "172.16.10.30") : ("172.16.10.30", "172.16.20.40")
+            #expect(source == sender && destination == receiver, "\(type): \(source ?? "-") -> \(destination ?? "-")")
+        }
     }
 
     @Test func smbRansomwareLikeBurstIsVisible() throws {
