@@ -78,6 +78,12 @@ public struct SMB2Analyzer: Sendable {
         write: inout SMB2ConnectionState.WriteContext?, state: inout SMB2ConnectionState
     ) {
         var offset = 0
+        // Messages lying whole in the chunk are read where they lie, without a framing step each.
+        while let whole = framer.nextInPlaceMessage(bytes, offset: &offset) {
+            write = nil
+            message(bytes.extracting(whole.range), complete: whole.complete, fromClient: fromClient, at: time, state: &state)
+        }
+        if offset == bytes.byteCount { return }
         loop: while true {
             let step = framer.nextStep(bytes, offset: &offset)
             switch step {

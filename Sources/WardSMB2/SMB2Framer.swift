@@ -153,6 +153,18 @@ public struct SMB2Framer: Sendable {
         }
     }
 
+    /// The next message when the framer is between messages and `input` holds it whole from `offset` (nearly every
+    /// message): its range and whether that is all of it, as an ``SMB2FramerStep/inPlace(_:length:complete:)`` step
+    /// gives them, with `offset` moved past it. `nil`, with nothing consumed, for anything else, which
+    /// ``nextStep(_:offset:)`` frames.
+    @inline(__always)
+    public func nextInPlaceMessage(_ input: RawSpan, offset: inout Int) -> (range: Range<Int>, complete: Bool)? {
+        guard state == .nbssHeader, nbssCollected == 0,
+            case .inPlace(let range, _, let complete)? = wholeMessage(input, offset: &offset)
+        else { return nil }
+        return (range, complete)
+    }
+
     /// Reports `length` lost bytes; returns `true` when the framer had to desynchronise (the loss was not inside
     /// a payload it was skipping or streaming anyway).
     public mutating func gap(length: Int) -> Bool {
