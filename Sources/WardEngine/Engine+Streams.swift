@@ -187,7 +187,12 @@ extension Engine {
         // Bytes the snapshot length cut off are lost to the analyzer: deliver what was captured, then a gap.
         let captured = payload.byteCount
         if captured == wireLength && reassemblers[stream].takeInOrder(sequence: sequence, length: wireLength) {
-            deliver(session: session, bytes: payload, direction: direction, time: time)
+            if wireLength <= reassemblers[stream].waivable {
+                // Bulk bytes the analyzer would not read (a file's data): it is told before anything else.
+                reassemblers[stream].waive(wireLength)
+            } else {
+                deliver(session: session, bytes: payload, direction: direction, time: time)
+            }
             return
         }
         switch reassemblers[stream].place(sequence: sequence, length: wireLength) {
@@ -306,7 +311,13 @@ extension Engine {
                 report(record, flow: flows.flow(at: current.flowSlot))
             }
         case .smb2:
-            guard smb2Analyzers.items[slot].receive(bytes, direction: direction, at: time) else { return }
+            let stream = 2 * Int(session) + (direction == .originator ? 0 : 1)
+            let skipped = reassemblers[stream].waived > 0 ? reassemblers[stream].takeWaived() : 0
+            var skippable = 0
+            let waiting = smb2Analyzers.items[slot].receive(
+                bytes, direction: direction, at: time, afterSkipping: skipped, skippable: &skippable)
+            reassemblers[stream].waivable = skippable
+            guard waiting else { return }
             while let record = smb2Analyzers.items[slot].popRecord() {
                 report(record, flow: flows.flow(at: current.flowSlot))
             }
@@ -324,8 +335,19 @@ extension Engine {
         case .pending: return
         case .dicom: dicomAnalyzers.items[slot].gap(length: length, direction: direction)
         case .hl7: hl7Analyzers.items[slot].gap(length: length, direction: direction)
-        case .smb2: smb2Analyzers.items[slot].gap(length: length, direction: direction)
+        case .smb2:
+            let stream = 2 * Int(session) + (direction == .originator ? 0 : 1)
+            settleWaived(stream: stream, smb2Slot: slot, direction: direction)
+            smb2Analyzers.items[slot].gap(length: length, direction: direction)
         }
+    }
+
+    /// Tells an SMB analyzer of the bytes of `stream` passed over unread, before it is told anything else, and
+    /// passes no more over until it says again what it would not read.
+    private mutating func settleWaived(stream: Int, smb2Slot slot: Int, direction: StreamDirection) {
+        let skipped = reassemblers[stream].takeWaived()
+        if skipped > 0 { smb2Analyzers.items[slot].skip(skipped, direction: direction) }
+        reassemblers[stream].waivable = 0
     }
 
     /// The flow ended: flush both directions, let the analyzer emit its last records, and free everything.
@@ -336,6 +358,9 @@ extension Engine {
             let stream = 2 * Int(session) + index
             let direction: StreamDirection = index == 0 ? .originator : .responder
             flushBuffered(session: session, stream: stream, direction: direction, time: flow.lastSeen)
+            if current.kind == .smb2 {
+                settleWaived(stream: stream, smb2Slot: Int(current.analyzerSlot), direction: direction)
+            }
             reassemblyBytes -= reassemblers[stream].bufferedBytes
             reassemblers[stream] = TCPReassembler(limit: 0)
         }

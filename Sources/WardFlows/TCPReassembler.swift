@@ -18,6 +18,11 @@ public struct TCPReassembler: Sendable {
     public private(set) var bufferedBytes = 0
     /// Bytes declared lost so far.
     public private(set) var gapBytes: UInt64 = 0
+    /// How many of the next stream bytes the analyzer said it will consume unread (the rest of a READ response, a
+    /// WRITE's data past its sample): in-order segments wholly inside them are not handed on.
+    public var waivable = 0
+    /// Bytes passed over that way and not yet reported to the analyzer.
+    public private(set) var waived = 0
 
     /// A reassembler holding at most `limit` bytes out of order.
     public init(limit: Int) {
@@ -55,9 +60,9 @@ public struct TCPReassembler: Sendable {
     }
 
     /// Takes a segment of `length` (> 0) bytes that starts exactly where the stream continues while nothing is held
-    /// out of order (nearly every segment): moves past it and returns `true`, and the caller delivers it whole.
-    /// Otherwise returns `false` having changed nothing but the start (as ``place(sequence:length:)`` does), and the
-    /// caller places the segment.
+    /// out of order (nearly every segment): moves past it and returns `true`, and the caller delivers it whole, or
+    /// ``waive(_:)``s it. Otherwise returns `false` having changed nothing but the start (as
+    /// ``place(sequence:length:)`` does), and the caller places the segment.
     @inline(__always)
     public mutating func takeInOrder(sequence: UInt32, length: Int) -> Bool {
         if !isStarted {
@@ -67,6 +72,20 @@ public struct TCPReassembler: Sendable {
         guard length > 0, sequence == nextSequence, bufferedBytes == 0 else { return false }
         nextSequence &+= UInt32(truncatingIfNeeded: length)
         return true
+    }
+
+    /// Counts `length` bytes just taken in order, and within ``waivable``, as passed over instead of delivered.
+    public mutating func waive(_ length: Int) {
+        let length = min(length, waivable)
+        waivable -= length
+        waived += length
+    }
+
+    /// Returns the bytes waived since the last call, for the analyzer to skip before it reads anything more, and
+    /// forgets them.
+    public mutating func takeWaived() -> Int {
+        defer { waived = 0 }
+        return waived
     }
 
     /// Records that `count` bytes were delivered in order.

@@ -62,15 +62,41 @@ public struct SMB2Analyzer: Sendable {
     ///   analyzer).
     @discardableResult
     public mutating func receive(_ bytes: RawSpan, direction: StreamDirection, at time: PacketTime) -> Bool {
+        var skippable = 0
+        return receive(bytes, direction: direction, at: time, afterSkipping: 0, skippable: &skippable)
+    }
+
+    /// Feeds in-order bytes of one direction that follow `skipped` bytes passed over unread (at most what
+    /// `skippable` said last time), and says in `skippable` how many of the bytes after them the analyzer would
+    /// consume unread: the rest of a READ response or an encrypted message, a WRITE's data past its entropy sample.
+    /// The engine passes those over (``TCPReassembler/takeInOrder(sequence:length:)``) and reports them here, or
+    /// to ``skip(_:direction:)`` before a gap or the end.
+    /// - Returns: whether records or encrypted messages wait to be popped.
+    public mutating func receive(
+        _ bytes: RawSpan, direction: StreamDirection, at time: PacketTime, afterSkipping skipped: Int,
+        skippable: inout Int
+    ) -> Bool {
         // Each direction's framer and write context are passed in place: copying a framer out and back would copy
         // (or at least retain and release) its buffer for every segment.
         switch direction {
         case .originator:
+            if skipped > 0 { originatorFramer.pass(over: skipped) }
             Self.receive(bytes, fromClient: true, at: time, framer: &originatorFramer, write: &originatorWrite, state: &state)
+            skippable = originatorFramer.passableBytes(wantsStreamedData: (originatorWrite?.sampleBudget ?? 0) > 0)
         case .responder:
+            if skipped > 0 { responderFramer.pass(over: skipped) }
             Self.receive(bytes, fromClient: false, at: time, framer: &responderFramer, write: &responderWrite, state: &state)
+            skippable = responderFramer.passableBytes(wantsStreamedData: (responderWrite?.sampleBudget ?? 0) > 0)
         }
         return state.hasQueuedOutput
+    }
+
+    /// Moves past `count` bytes of `direction` that `skippable` allowed, exactly as offering them would.
+    public mutating func skip(_ count: Int, direction: StreamDirection) {
+        switch direction {
+        case .originator: originatorFramer.pass(over: count)
+        case .responder: responderFramer.pass(over: count)
+        }
     }
 
     private static func receive(

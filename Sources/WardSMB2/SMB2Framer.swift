@@ -170,19 +170,37 @@ public struct SMB2Framer: Sendable {
     public mutating func gap(length: Int) -> Bool {
         let length = max(0, length)
         switch state {
-        case .skipping where remaining >= length:
-            remaining -= length
-            if remaining == 0 { state = .nbssHeader }
-            return false
-        case .streaming where remaining >= length:
-            remaining -= length
-            position += length
-            if remaining == 0 { state = .nbssHeader }
+        case .skipping where remaining >= length, .streaming where remaining >= length:
+            pass(over: length)
             return false
         default:
             desynchronize()
             return true
         }
+    }
+
+    /// How many of the next bytes the framer would consume without a step that needs them: the rest of a skipped
+    /// payload, and the rest of a streamed WRITE's data unless the caller `wantsStreamedData`.
+    public func passableBytes(wantsStreamedData: Bool) -> Int {
+        switch state {
+        case .skipping: remaining
+        case .streaming: wantsStreamedData ? 0 : remaining
+        default: 0
+        }
+    }
+
+    /// Moves past `count` bytes that ``passableBytes(wantsStreamedData:)`` allowed, as offering them would.
+    public mutating func pass(over count: Int) {
+        switch state {
+        case .skipping:
+            remaining -= count
+        case .streaming:
+            remaining -= count
+            position += count
+        default:
+            return
+        }
+        if remaining == 0 { state = .nbssHeader }
     }
 
     /// How a message is framed once its head (its first `min(length, headBytes)` bytes) is known.

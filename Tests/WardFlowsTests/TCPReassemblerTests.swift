@@ -7,6 +7,7 @@ private struct Stream {
     var delivered: [UInt8] = []
     var gaps: [Int] = []
     var ready: [UInt8] = []
+    var waived = 0
 
     init(limit: Int) {
         reassembler = TCPReassembler(limit: limit)
@@ -15,7 +16,12 @@ private struct Stream {
     /// Feeds one segment the way the engine does.
     mutating func segment(_ sequence: UInt32, _ bytes: [UInt8]) {
         if reassembler.takeInOrder(sequence: sequence, length: bytes.count) {
-            delivered += bytes
+            if bytes.count <= reassembler.waivable {
+                reassembler.waive(bytes.count)
+                waived += bytes.count
+            } else {
+                delivered += bytes
+            }
             return
         }
         switch reassembler.place(sequence: sequence, length: bytes.count) {
@@ -71,6 +77,22 @@ private struct Stream {
         let stored = early.withUnsafeBytes { reassembler.store(sequence: 1020, payload: $0.bytes) }
         taken = reassembler.takeInOrder(sequence: 1010, length: 10)  // fills a hole: held bytes must follow it
         #expect(stored && !taken && reassembler.nextSequence == 1010)
+    }
+
+    /// Segments wholly inside the bytes the analyzer waived are counted, not handed on; one that runs past them is
+    /// handed on whole, and the count is reported once.
+    @Test func passesOverWaivedBytes() {
+        var stream = Stream(limit: 1000)
+        stream.segment(1000, Array(data[0..<10]))
+        stream.reassembler.waivable = 50
+        stream.segment(1010, Array(data[10..<40]))
+        stream.segment(1040, Array(data[40..<60]))
+        stream.segment(1060, Array(data[60..<100]))  // past the waived bytes: handed on whole
+        #expect(stream.delivered == Array(data[0..<10]) + Array(data[60..<100]))
+        #expect(stream.waived == 50 && stream.reassembler.waivable == 0)
+        let reported = stream.reassembler.takeWaived()
+        let again = stream.reassembler.takeWaived()
+        #expect(reported == 50 && again == 0)
     }
 
     @Test func reordersEarlySegments() {

@@ -155,6 +155,55 @@ import WardTestSupport
 
     /// The entropy equals, bit for bit, the plain sum of -p·log2(p) over byte values in order, for samples whose
     /// counts repeat (small and skewed) and for samples with counts of 64 and more.
+    /// The engine passes over bytes the analyzer says it would consume unread (a READ response's data, a WRITE's data
+    /// past its sample) and reports them with the next chunk or before the end: the records and anomalies are the
+    /// ones every byte gives. Large writes and a large read, cut in 1,448-byte chunks; the last READ response is cut
+    /// short by the end of the connection.
+    @Test func skippingWhatTheAnalyzerWouldNotReadChangesNothing() throws {
+        var generator = SeededGenerator(state: 7)
+        let writes = (0..<3).map { _ in (0..<20_000).map { _ in UInt8.random(in: 0...255, using: &generator) } }
+        var segments = Self.fileLife(writes: writes)
+        let read = SMB2Builder.nbss(SMB2Builder.readResponse(messageID: 60, data: [UInt8](repeating: 9, count: 30_000)))
+        segments.insert(Segment(direction: .originator, bytes: SMB2Builder.nbss(
+            SMB2Builder.readRequest(messageID: 60, fileID: 9, length: 30_000))), at: segments.count - 2)
+        segments.insert(Segment(direction: .responder, bytes: read), at: segments.count - 2)
+        segments.append(Segment(direction: .responder, bytes: Array(read.prefix(10_000))))
+        let chunks = { (count: Int) in stride(from: 0, to: count, by: 1448).map { $0..<min($0 + 1448, count) } }
+        let everyByte = runAnalyzer(segments, chunk: chunks)
+
+        var analyzer = SMB2Analyzer()
+        var records: [String] = []
+        var skippable = [0, 0]
+        var skipped = [0, 0]
+        var passedOver = 0
+        for (index, segment) in segments.enumerated() {
+            let side = segment.direction == .originator ? 0 : 1
+            for range in chunks(segment.bytes.count) {
+                if range.count <= skippable[side] {
+                    skippable[side] -= range.count
+                    skipped[side] += range.count
+                    passedOver += range.count
+                    continue
+                }
+                segment.bytes[range].withUnsafeBytes {
+                    _ = analyzer.receive(
+                        $0.bytes, direction: segment.direction, at: PacketTime(nanoseconds: Int64(index)),
+                        afterSkipping: skipped[side], skippable: &skippable[side])
+                }
+                skipped[side] = 0
+            }
+            while let record = analyzer.popRecord() { records.append(encode(record)) }
+        }
+        analyzer.skip(skipped[0], direction: .originator)
+        analyzer.skip(skipped[1], direction: .responder)
+        analyzer.finish(at: PacketTime(nanoseconds: 1_000_000))
+        while let record = analyzer.popRecord() { records.append(encode(record)) }
+
+        #expect(passedOver > 80_000)
+        #expect(records == everyByte.records)
+        #expect(analyzer.anomalies == everyByte.analyzer.anomalies)
+    }
+
     @Test func writeEntropyIsThePlainSumBitForBit() {
         var random = SeededGenerator(state: 11)
         for size in [1, 3, 17, 100, 255, 1000, 4096, 20_000] {
