@@ -38,7 +38,7 @@ public struct OpenTable<Key: OpenTableKey, Value> {
 
     /// Stores `value` for `key`, replacing the value there.
     @inlinable
-    public mutating func set(_ value: Value, for key: Key) {
+    public mutating func set(_ value: consuming Value, for key: Key) {
         if let existing = index(of: key) {
             slots[existing] = value
             return
@@ -126,13 +126,23 @@ public struct OpenTable<Key: OpenTableKey, Value> {
         Int(truncatingIfNeeded: key.openTableHash(seed: seed) >> UInt64(64 - keys.count.trailingZeroBitCount))
     }
 
+    /// `count` empty entries. `Array(repeating: nil, count:)` copied the repeated `nil` through the value's outlined
+    /// copy, about 240 instructions per entry for an SMB open file.
+    @inlinable
+    static func empty<Element>(_ count: Int) -> [Element?] {
+        [Element?](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for index in 0..<count { (buffer.baseAddress! + index).initialize(to: nil) }
+            initialized = count
+        }
+    }
+
     @inlinable
     mutating func grow() {
         let oldKeys = keys
         let oldSlots = slots
         let size = max(16, keys.count * 2)
-        keys = Array(repeating: nil, count: size)
-        slots = Array(repeating: nil, count: size)
+        keys = Self.empty(size)
+        slots = Self.empty(size)
         held = 0
         for index in oldKeys.indices {
             guard let key = oldKeys[index], let value = oldSlots[index] else { continue }

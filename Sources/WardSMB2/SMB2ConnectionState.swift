@@ -255,7 +255,7 @@ public struct SMB2ConnectionState: Sendable {
         return context
     }
 
-    private mutating func addPending(_ messageID: UInt64, _ entry: Pending) {
+    private mutating func addPending(_ messageID: UInt64, _ entry: consuming Pending) {
         if pending.count >= limits.maxPendingRequests, !pending.contains(messageID) {
             raise(.smb2TooManyPending)
             return
