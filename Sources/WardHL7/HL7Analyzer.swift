@@ -4,8 +4,8 @@ import WardCore
 /// `MLLPFramer`, reads MSH/MSA metadata with `HL7HeaderParser`, pairs acknowledgements with the messages they
 /// acknowledge (latency on packet time), and queues one `HL7MessageRecord` per message.
 ///
-/// Memory is fixed per connection: one buffer per direction and bounded pending and record tables, all reserved at
-/// `init`. No input traps, and no chunk allocates (records' strings are made once per message).
+/// Memory is bounded per connection: one buffer per direction, reserved at `init`, and bounded pending and record
+/// tables. No input traps, and no chunk allocates (records' strings are made once per message).
 public struct HL7Analyzer {
     /// The caps this analyzer applies.
     public let limits: HL7Limits
@@ -15,7 +15,7 @@ public struct HL7Analyzer {
     private var originatorFramer: MLLPFramer
     private var responderFramer: MLLPFramer
     private var pending: HL7PendingTable
-    private var records: HL7RecordQueue
+    private var records: BoundedQueue<HL7MessageRecord>
 
     /// An analyzer for a new connection.
     public init(limits: HL7Limits = HL7Limits()) {
@@ -23,7 +23,7 @@ public struct HL7Analyzer {
         originatorFramer = MLLPFramer(limits: limits)
         responderFramer = MLLPFramer(limits: limits)
         pending = HL7PendingTable(capacity: limits.maxPendingMessages)
-        records = HL7RecordQueue(capacity: limits.maxQueuedRecords)
+        records = BoundedQueue(capacity: limits.maxQueuedRecords)
     }
 
     /// Whether a direction starts with an MLLP frame holding an MSH segment: `0x0B` (doubled blocks tolerated),
