@@ -71,7 +71,7 @@ public struct DICOMAnalyzer: Sendable {
     ) -> Bool {
         var cursor = 0
         while let event = nextEvent(bytes, direction: direction, cursor: &cursor) {
-            handle(event, direction: direction, at: time, associations: &associations)
+            handle(event, in: bytes, direction: direction, at: time, associations: &associations)
         }
         syncPDataBytes()
         return !records.isEmpty
@@ -114,33 +114,38 @@ public struct DICOMAnalyzer: Sendable {
         }
     }
 
+    /// One framer event from the chunk `bytes`.
     private mutating func handle(
-        _ event: DICOMFramer.Event, direction: StreamDirection, at time: PacketTime,
+        _ event: DICOMFramer.Event, in bytes: RawSpan, direction: StreamDirection, at time: PacketTime,
         associations: inout DICOMAssociateMemo
     ) {
         syncPDataBytes()
         switch event {
         case .anomaly(let anomaly):
             anomalies.record(anomaly)
-        case .commandSet:
+        case .commandSet(_, let inChunk?):
+            command(bytes.extracting(inChunk), at: time)
+        case .commandSet(_, nil):
             // Only the bytes are taken (one retain): a copy of the whole framer retained and released all its buffers.
             let commandBytes = direction == .originator ? originatorFramer.commandBytes : responderFramer.commandBytes
-            // A command never ends an association, so only an anomaly comes back (an `Action`, with room for a
-            // whole record, was copied several times per command).
-            let anomaly = commandBytes.withUnsafeBytes { raw -> DICOMAnomaly? in
-                let bytes = raw.bytes
-                do {
-                    let command = try DICOMCommandSet.decode(bytes)
-                    return machine.command(command, in: bytes, at: time)
-                } catch {
-                    return .malformedCommand
-                }
-            }
-            if let anomaly { anomalies.record(anomaly) }
+            commandBytes.withUnsafeBytes { command($0.bytes, at: time) }
         case .controlPDU(let type):
             let body = direction == .originator ? originatorFramer.body : responderFramer.body
             apply(controlPDU(type, body: body, direction: direction, at: time, associations: &associations))
         }
+    }
+
+    /// A command set's bytes. A command never ends an association, so only an anomaly can come of it (an `Action`,
+    /// with room for a whole record, was copied several times per command).
+    private mutating func command(_ bytes: RawSpan, at time: PacketTime) {
+        let anomaly: DICOMAnomaly?
+        do {
+            let command = try DICOMCommandSet.decode(bytes)
+            anomaly = machine.command(command, in: bytes, at: time)
+        } catch {
+            anomaly = .malformedCommand
+        }
+        if let anomaly { anomalies.record(anomaly) }
     }
 
     private mutating func controlPDU(

@@ -28,8 +28,9 @@ public struct DICOMFramer: Sendable {
     public enum Event: Sendable, Equatable {
         /// A complete control PDU; its body is in ``body`` until the next call.
         case controlPDU(DICOMPDUType)
-        /// A complete command set; its bytes are in ``commandBytes`` until the next call.
-        case commandSet(contextID: UInt8)
+        /// A complete command set: its bytes are the chunk's `inChunk` range when it lay whole in the chunk (nearly
+        /// always), else in ``commandBytes`` until the next call.
+        case commandSet(contextID: UInt8, inChunk: Range<Int>?)
         /// An irregularity to count.
         case anomaly(DICOMAnomaly)
     }
@@ -141,6 +142,7 @@ public struct DICOMFramer: Sendable {
                     pDataByteCount &+= 6
                     state = .pdvHeader(pduRemaining: pduRemaining - 6)
                     if let event = beginPDV(scratch, pduRemaining: pduRemaining - 6) { return event }
+                    if let event = wholeCommandSet(in: bytes, cursor: &cursor) { return event }
                     continue
                 }
                 guard cursor < end else { return nil }
@@ -162,11 +164,13 @@ public struct DICOMFramer: Sendable {
                         commandInProgress = false
                         clearCommandOnNext = true
                         if commandOverflowed { continue }
-                        return .commandSet(contextID: commandContextID)
+                        return .commandSet(contextID: commandContextID, inChunk: nil)
                     }
                     continue
                 }
                 guard cursor < end else { return nil }
+                // Peers often send the PDV header in one segment and the command set in the next.
+                if let event = wholeCommandSet(in: bytes, cursor: &cursor) { return event }
                 let take = min(pdvRemaining, end - cursor)
                 var overflowedNow = false
                 if isCommand && !commandOverflowed {
@@ -301,7 +305,7 @@ public struct DICOMFramer: Sendable {
                 commandInProgress = true
                 commandOverflowed = false
                 commandContextID = contextID
-                commandBytes.removeAll(keepingCapacity: true)
+                if !commandBytes.isEmpty { commandBytes.removeAll(keepingCapacity: true) }
             }
         } else if commandInProgress {
             // A data-set fragment inside an unfinished command set (PS3.8 Annex E forbids interleaving).
@@ -310,6 +314,21 @@ public struct DICOMFramer: Sendable {
             return .anomaly(.malformedCommand)
         }
         return nil
+    }
+
+    /// At a command PDV's value: when the PDV ends the command set, nothing of it is collected yet (nor dropped for
+    /// size), and the rest of the value lies whole in `bytes` from `cursor`, consumes it and returns the command set
+    /// where it lies, as collecting it would have.
+    private mutating func wholeCommandSet(in bytes: RawSpan, cursor: inout Int) -> Event? {
+        guard case .pdvBody(let pduRemaining, let value, true, true) = state, commandBytes.isEmpty,
+            !commandOverflowed, value <= limits.maximumCommandBytes, bytes.byteCount - cursor >= value
+        else { return nil }
+        let range = cursor..<(cursor + value)
+        cursor += value
+        pDataByteCount &+= UInt64(value)
+        state = .pdvHeader(pduRemaining: pduRemaining)
+        commandInProgress = false
+        return .commandSet(contextID: commandContextID, inChunk: range)
     }
 
     /// Whether the 48-bit window looks like the header of a PDU a peer could really send.

@@ -128,6 +128,28 @@ import WardTestSupport
         #expect(analyzer.framer(.originator).commandCapacity <= 2 * limits.maximumCommandBytes)
     }
 
+    /// A command set read where it lies (its last PDV whole in the chunk) must still honour a first fragment that
+    /// was dropped for size: the set is dropped, not read from its last fragment. Fed whole, and with each PDV header
+    /// and value in separate chunks, as dcmtk sends them.
+    @Test func commandDroppedForSizeStaysDroppedWhenItsLastFragmentLiesWhole() {
+        var limits = DICOMLimits()
+        limits.maximumCommandBytes = 40
+        let store = PDUBuilder.command(0x0001, sopClass: PDUBuilder.ctImageStorage, messageID: 2, dataSet: false)
+        let head = Array(store[..<(store.count - 30)])
+        let tail = Array(store[(store.count - 30)...])
+        let setup = Array(Scripts.storeAndMove.prefix(2))
+        let pData = PDUBuilder.pData([(3, 0x01, head), (3, 0x03, tail)])
+        let lastPDV = pData.count - tail.count
+        for split in [nil, (2, lastPDV)] as [(Int, Int)?] {
+            let segments = setup + [Segment(direction: .originator, bytes: pData, time: Scripts.time(3))]
+            let (records, analyzer) = Harness.run(segments, limits: limits, split: split)
+            #expect(head.count > 40 && tail.count <= 40)
+            #expect(analyzer.anomalies[.commandExceedsLimit] == 1)
+            #expect(analyzer.anomalies[.malformedCommand] == 0)
+            #expect(records.first?.commandCounts.isEmpty == true)
+        }
+    }
+
     @Test func recordQueueIsBounded() {
         var limits = DICOMLimits()
         limits.maximumQueuedRecords = 3
