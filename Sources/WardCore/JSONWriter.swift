@@ -168,7 +168,8 @@ public struct JSONWriter: ~Copyable {
         let count = raw.count
         guard count >= 8 else {
             for byte in raw {
-                if byte < 0x20 || byte >= 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
+                let plain = byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
+                if !plain { return false }
             }
             return true
         }

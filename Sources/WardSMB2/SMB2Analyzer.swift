@@ -107,7 +107,8 @@ public struct SMB2Analyzer: Sendable {
         // Messages lying whole in the chunk are read where they lie, without a framing step each.
         while let whole = framer.nextInPlaceMessage(bytes, offset: &offset) {
             write = nil
-            message(bytes.extracting(whole.range), complete: whole.complete, fromClient: fromClient, at: time, state: &state)
+            message(
+                bytes.extracting(whole.range), complete: whole.complete, fromClient: fromClient, at: time, state: &state)
         }
         if offset == bytes.byteCount { return }
         loop: while true {

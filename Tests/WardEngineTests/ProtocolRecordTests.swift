@@ -46,7 +46,8 @@ import WardTestSupport
             let type = (event["hl7"] as? [String: Any])?["message_type"] as? String ?? ""
             let source = (event["source"] as? [String: Any])?["ip"] as? String
             let destination = (event["destination"] as? [String: Any])?["ip"] as? String
-            let (sender, receiver) = type.hasPrefix("ACK") ? ("172.16.20.40", "172.16.10.30") : ("172.16.10.30", "172.16.20.40")
+            let (engine, his) = ("172.16.10.30", "172.16.20.40")
+            let (sender, receiver) = type.hasPrefix("ACK") ? (his, engine) : (engine, his)
             #expect(source == sender && destination == receiver, "\(type): \(source ?? "-") -> \(destination ?? "-")")
         }
     }
