@@ -69,8 +69,8 @@ public struct SMB2Analyzer: Sendable {
     /// Feeds in-order bytes of one direction that follow `skipped` bytes passed over unread (at most what
     /// `skippable` said last time), and says in `skippable` how many of the bytes after them the analyzer would
     /// consume unread: the rest of a READ response or an encrypted message, a WRITE's data past its entropy sample.
-    /// The engine passes those over (``TCPReassembler/takeInOrder(sequence:length:)``) and reports them here, or
-    /// to ``skip(_:direction:)`` before a gap or the end.
+    /// The engine passes those over (WardFlows' `TCPReassembler.waive`) and reports them here, or to
+    /// ``skip(_:direction:)`` before a gap or the end.
     /// - Returns: whether records or encrypted messages wait to be popped.
     public mutating func receive(
         _ bytes: RawSpan, direction: StreamDirection, at time: PacketTime, afterSkipping skipped: Int,
