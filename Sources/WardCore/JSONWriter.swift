@@ -133,7 +133,7 @@ public struct JSONWriter: ~Copyable {
                     continue
                 }
                 let byte = raw[index]
-                if byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
+                if Self.isPlainByte(byte) {
                     index += 1
                     continue
                 }
@@ -167,10 +167,7 @@ public struct JSONWriter: ~Copyable {
     static func isPlain(_ raw: UnsafeRawBufferPointer) -> Bool {
         let count = raw.count
         guard count >= 8 else {
-            for byte in raw {
-                let plain = byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
-                if !plain { return false }
-            }
+            for byte in raw where !isPlainByte(byte) { return false }
             return true
         }
         var index = 0
@@ -179,6 +176,12 @@ public struct JSONWriter: ~Copyable {
             index &+= 8
         }
         return index == count || isPlain(raw.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self))
+    }
+
+    /// Whether `byte` is printable ASCII other than `"` and `\\`, which a JSON string holds as it is.
+    @inline(__always)
+    static func isPlainByte(_ byte: UInt8) -> Bool {
+        byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
     }
 
     /// Whether all eight bytes of `word` are printable ASCII other than `"` and `\\` (they need no escaping): the
