@@ -14,6 +14,7 @@ import WardSMB2
 /// per ordinary IP packet.
 extension Engine {
     mutating func observeARP(_ packet: DecodedPacket, time: PacketTime) {
+        guard makesObservations else { return }
         observe(
             .arp(
                 operation: packet.arp.operation, senderMAC: packet.arp.senderMAC,
@@ -22,6 +23,7 @@ extension Engine {
     }
 
     mutating func observeDiscoveredMACs() {
+        guard makesObservations else { return flows.hosts.clearDiscoveredMACs() }
         for discovered in flows.hosts.discoveredMACs {
             observe(
                 .newMAC(
@@ -32,6 +34,7 @@ extension Engine {
     }
 
     mutating func observeFlowStart(_ slot: Int32) {
+        guard makesObservations else { return }
         guard slot >= 0 else { return }
         let flow = flows.flow(at: slot)
         observe(
@@ -41,6 +44,7 @@ extension Engine {
     }
 
     mutating func observeFlowEnd(_ flow: FlowRecord) {
+        guard makesObservations else { return }
         let state = flow.connectionState
         observe(
             .flowEnded(
@@ -53,6 +57,7 @@ extension Engine {
     mutating func observeDNSQuery(_ payload: RawSpan, from client: IPAddress, flowSlot: Int32, time: PacketTime) {
         guard let question = DNSQuestion.decode(payload), !question.isResponse else { return }
         statistics.dnsQueries &+= 1
+        guard makesObservations else { return }
         observe(.dnsQuery(client: client, name: question.text, time: time, uid: flows.flow(at: flowSlot).uid))
     }
 
@@ -60,6 +65,7 @@ extension Engine {
     mutating func observeTLSServerName(_ payload: RawSpan, client: IPAddress, flowSlot: Int32, time: PacketTime) {
         guard let name = TLSClientHello.serverName(payload) else { return }
         statistics.tlsServerNames &+= 1
+        guard makesObservations else { return }
         observe(.tlsServerName(client: client, name: name, time: time, uid: flows.flow(at: flowSlot).uid))
     }
 
@@ -68,6 +74,7 @@ extension Engine {
 
     /// Emits a DICOM association record and tells the detectors about it.
     mutating func report(_ record: consuming DICOMAssociationRecord, flow: FlowRecord) {
+        guard makesObservations else { return emit(.dicom(record, flow: flow)) }
         let observation = Observation.dicomAssociation(
             calling: flow.originatorAddress, called: flow.responderAddress, callingAE: record.callingAE,
             calledAE: record.calledAE, commandCounts: record.commandCounts.map { ($0.name, $0.count) },
@@ -79,6 +86,7 @@ extension Engine {
 
     /// Emits an HL7 message record and tells the detectors about it.
     mutating func report(_ record: consuming HL7MessageRecord, flow: FlowRecord) {
+        guard makesObservations else { return emit(.hl7(record, flow: flow)) }
         let fromOriginator = record.direction == .originator
         let observation = Observation.hl7Message(
             sender: fromOriginator ? flow.originatorAddress : flow.responderAddress,
@@ -91,6 +99,7 @@ extension Engine {
 
     /// Emits an SMB record and tells the detectors about it.
     mutating func report(_ record: consuming SMB2Record, flow: FlowRecord) {
+        guard makesObservations else { return emit(.smb(record, flow: flow)) }
         let client = flow.originatorAddress
         let server = flow.responderAddress
         let observation: Observation
@@ -118,6 +127,7 @@ extension Engine {
 
     /// Tells the detectors about a large encrypted SMB3 message (sizes only; nothing is emitted as an event).
     mutating func report(_ message: SMB2EncryptedMessage, flow: FlowRecord) {
+        guard makesObservations else { return }
         observe(
             .smbEncryptedMessage(
                 client: flow.originatorAddress, server: flow.responderAddress, fromClient: message.fromClient,
@@ -130,6 +140,11 @@ extension Engine {
         detection.advance(to: now)
         emitAlerts()
     }
+
+    /// Whether anything reads observations: this engine's detectors, or (a worker) the detection coordinator's.
+    /// With `--no-detectors` none is made (each `observe…` and `report` checks first), so records and flows cost
+    /// nothing for detectors that do not run.
+    var makesObservations: Bool { detectionChannel != nil || detection.isEnabled }
 
     mutating func observe(_ observation: Observation) {
         if let channel = detectionChannel {
