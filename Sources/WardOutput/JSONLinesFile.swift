@@ -7,24 +7,44 @@ import Glibc
 /// Writes go through one 256 KiB buffer with `write(2)`; a failed write (disk full, closed pipe) is remembered and
 /// reported once, and later lines are counted as lost rather than crashing the sensor.
 public final class JSONLinesFile {
+    /// What each line changes, in one stored property: every access to a class's stored property is checked for
+    /// exclusivity at run time, so a line makes one access instead of four.
+    private struct Lines {
+        var buffer: [UInt8] = []
+        var failed = false
+        var lost: UInt64 = 0
+        var written: UInt64 = 0
+
+        /// Buffers `line` (or counts it lost after a failure); returns whether the buffer should be written out.
+        mutating func append(_ line: UnsafeRawBufferPointer, limit: Int) -> Bool {
+            guard !failed else {
+                lost &+= 1
+                return false
+            }
+            buffer.append(contentsOf: line)
+            written &+= 1
+            return buffer.count >= limit
+        }
+    }
+
     private let descriptor: Int32
     private let ownsDescriptor: Bool
-    private var buffer: [UInt8] = []
+    private var lines = Lines()
     private let bufferLimit = 256 * 1024
     /// The destination's name, for messages.
     public let name: String
     /// The first write error, if any.
     public private(set) var failure: String?
     /// Lines that could not be written after a failure.
-    public private(set) var linesLost: UInt64 = 0
+    public var linesLost: UInt64 { lines.lost }
     /// Lines written.
-    public private(set) var linesWritten: UInt64 = 0
+    public var linesWritten: UInt64 { lines.written }
 
     /// Opens `path` for writing, or standard output when `path` is `-`: truncating for a replay's report, appending
     /// for a daemon (a restart must not erase what it wrote before).
     /// - Throws: `OutputError` when the file cannot be created.
     public init(path: String, append: Bool = false) throws(OutputError) {
-        buffer.reserveCapacity(bufferLimit + 16 * 1024)
+        lines.buffer.reserveCapacity(bufferLimit + 16 * 1024)
         name = path
         if path == "-" {
             descriptor = STDOUT_FILENO
@@ -46,23 +66,17 @@ public final class JSONLinesFile {
 
     /// Appends one rendered line (already ending in a newline).
     public func write(line: UnsafeRawBufferPointer) {
-        guard failure == nil else {
-            linesLost &+= 1
-            return
-        }
-        buffer.append(contentsOf: line)
-        linesWritten &+= 1
-        if buffer.count >= bufferLimit { flush() }
+        if lines.append(line, limit: bufferLimit) { flush() }
     }
 
     /// Writes out everything buffered.
     public func flush() {
-        guard failure == nil, !buffer.isEmpty else {
-            buffer.removeAll(keepingCapacity: true)
+        guard failure == nil, !lines.buffer.isEmpty else {
+            lines.buffer.removeAll(keepingCapacity: true)
             return
         }
         var offset = 0
-        buffer.withUnsafeBytes { raw in
+        lines.buffer.withUnsafeBytes { raw in
             while offset < raw.count {
                 let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
                 if written < 0 {
@@ -73,7 +87,8 @@ public final class JSONLinesFile {
                 offset += written
             }
         }
-        buffer.removeAll(keepingCapacity: true)
+        if failure != nil { lines.failed = true }
+        lines.buffer.removeAll(keepingCapacity: true)
     }
 }
 
