@@ -14,6 +14,10 @@ public struct EventFormatter: ~Copyable {
     private let observerJSON: [UInt8]
     /// The writer holding the last rendered line.
     public var writer = JSONWriter(capacity: 8192)
+    /// The members after `@timestamp` of an HL7 and of an SMB record, `event` and `observer`: the same in every
+    /// one, so rendered once and written in one step.
+    private let hl7EventMembers: [UInt8]
+    private let smbEventMembers: [UInt8]
     private var communityIDs = CommunityIDCache()
     private var recentEndpoints = ProtocolEndpointsCache()
 
@@ -22,7 +26,42 @@ public struct EventFormatter: ~Copyable {
         self.observer = observer
         var rendered = JSONWriter(capacity: 256)
         Self.write(observer, into: &rendered)
-        observerJSON = rendered.withBytes { Array($0) }
+        let observerJSON = rendered.withBytes { Array($0) }
+        self.observerJSON = observerJSON
+        hl7EventMembers = Self.eventMembers(dataset: "wardwatch.hl7", observerJSON: observerJSON)
+        smbEventMembers = Self.eventMembers(dataset: "wardwatch.smb", observerJSON: observerJSON)
+    }
+
+    /// The `event` (without start and end) and `observer` members of a protocol record of `dataset`.
+    private static func eventMembers(dataset: StaticString, observerJSON: [UInt8]) -> [UInt8] {
+        var rendered = JSONWriter(capacity: 512)
+        rendered.beginObject()
+        writeEventMember(dataset: dataset, start: nil, end: nil, into: &rendered)
+        rendered.key("observer")
+        observerJSON.withUnsafeBytes { rendered.value(json: $0) }
+        return rendered.withBytes { Array($0.dropFirst()) }  // the members, without the object's `{`
+    }
+
+    /// Writes the `event` object of a protocol record of `dataset`, with its start and end when it spans time.
+    private static func writeEventMember(
+        dataset: StaticString, start: PacketTime?, end: PacketTime?, into writer: inout JSONWriter
+    ) {
+        writer.beginObject("event")
+        writer.key("kind")
+        writer.value("event")
+        writer.key("category")
+        writer.beginArray()
+        writer.value("network")
+        writer.endArray()
+        writer.key("dataset")
+        writer.value(dataset)
+        if let start, let end {
+            writer.key("start")
+            writer.value(start)
+            writer.key("end")
+            writer.value(end)
+        }
+        writer.endObject()
     }
 
     /// Renders a `wardwatch.flow` record (one JSON line, newline included).
@@ -144,14 +183,14 @@ public struct EventFormatter: ~Copyable {
             writer.endObject()
             endProtocolEvent(flow: flow)
         case .hl7(let record, let flow):
-            beginProtocolEvent("wardwatch.hl7", protocolName: "hl7", time: record.time, end: nil, flow: flow,
+            beginProtocolEvent(hl7EventMembers, protocolName: "hl7", time: record.time, flow: flow,
                                senderIsResponder: record.direction == .responder)
             writer.beginObject("hl7")
             record.encode(into: &writer)
             writer.endObject()
             endProtocolEvent(flow: flow)
         case .smb(let record, let flow):
-            beginProtocolEvent("wardwatch.smb", protocolName: "smb", time: record.time, end: nil, flow: flow,
+            beginProtocolEvent(smbEventMembers, protocolName: "smb", time: record.time, flow: flow,
                                senderIsResponder: false)
             writer.beginObject("smb")
             record.encode(into: &writer)
@@ -241,23 +280,26 @@ public struct EventFormatter: ~Copyable {
         writer.beginObject()
         writer.key("@timestamp")
         writer.value(time)
-        writer.beginObject("event")
-        writer.key("kind")
-        writer.value("event")
-        writer.key("category")
-        writer.beginArray()
-        writer.value("network")
-        writer.endArray()
-        writer.key("dataset")
-        writer.value(dataset)
-        if let end {
-            writer.key("start")
-            writer.value(time)
-            writer.key("end")
-            writer.value(end)
-        }
-        writer.endObject()
+        Self.writeEventMember(dataset: dataset, start: time, end: end, into: &writer)
         writeObserver()
+        writeProtocolMembers(protocolName: protocolName, flow: flow, senderIsResponder: senderIsResponder)
+    }
+
+    /// `beginProtocolEvent` for a record without an end, whose `event` and `observer` members are `eventMembers`.
+    private mutating func beginProtocolEvent(
+        _ eventMembers: [UInt8], protocolName: StaticString, time: PacketTime, flow: FlowRecord,
+        senderIsResponder: Bool
+    ) {
+        writer.reset()
+        writer.beginObject()
+        writer.key("@timestamp")
+        writer.value(time)
+        eventMembers.withUnsafeBytes { writer.value(json: $0) }
+        writeProtocolMembers(protocolName: protocolName, flow: flow, senderIsResponder: senderIsResponder)
+    }
+
+    /// Writes the `source`, `destination` and `network` members of a protocol record.
+    private mutating func writeProtocolMembers(protocolName: StaticString, flow: FlowRecord, senderIsResponder: Bool) {
         let endpoints = ProtocolEndpointsCache.Key(
             flow: flow, senderIsResponder: senderIsResponder, protocolName: protocolName)
         let uid = flow.uid
