@@ -116,6 +116,15 @@ public struct MLLPFramer {
         bytes.withUnsafeBytes { raw in
             var index = start
             while index < raw.count {
+                // Eight bytes at a time while none is a control character (the four delimiters all are): a byte
+                // below 0x20 borrows in the subtraction and sets its top bit where the byte's own is clear.
+                if index &+ 8 <= raw.count {
+                    let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                    if (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080 == 0 {
+                        index &+= 8
+                        continue
+                    }
+                }
                 let byte = raw[index]
                 if byte < 0x20 && (byte == 0x0B || byte == 0x1C || byte == 0x0D || byte == 0x0A) { break }
                 index += 1
