@@ -73,8 +73,10 @@ public struct DICOMAssociationRecord: Sendable {
     public var acceptorMaximumPDULength: UInt32 = 0
     /// The user identity type proposed (1 username, 2 username+passcode, 3 Kerberos, 4 SAML, 5 JWT); never the value.
     public var userIdentityType: UInt8?
+    /// DIMSE commands seen, by command field, in order of first appearance.
+    public private(set) var commandFieldCounts: [(field: DICOMCommandField, count: Int)] = []
     /// DIMSE commands seen, by name, in order of first appearance.
-    public var commandCounts: [(name: String, count: Int)] = []
+    public var commandCounts: [(name: String, count: Int)] { commandFieldCounts.map { ($0.field.name, $0.count) } }
     /// DIMSE response statuses seen, in order of first appearance.
     public var statusCounts: [(status: UInt16, count: Int)] = []
     /// C-MOVE destinations (0000,0600), distinct, in order of first appearance.
@@ -104,11 +106,11 @@ public struct DICOMAssociationRecord: Sendable {
         _ command: DICOMCommandSet, field: DICOMCommandField, in bytes: RawSpan, limits: DICOMLimits
     ) -> DICOMAnomaly? {
         var anomaly: DICOMAnomaly?
-        let name = field.name
-        if let index = commandCounts.firstIndex(where: { $0.name == name }) {
-            commandCounts[index].count += 1
-        } else if commandCounts.count < limits.maximumDistinctValues {
-            commandCounts.append((name, 1))
+        // Counted by field, named when written: comparing names cost a string comparison per command and entry.
+        if let index = commandFieldCounts.firstIndex(where: { $0.field == field }) {
+            commandFieldCounts[index].count += 1
+        } else if commandFieldCounts.count < limits.maximumDistinctValues {
+            commandFieldCounts.append((field, 1))
         }
         if let status = command.status, field.isResponse {
             if let index = statusCounts.firstIndex(where: { $0.status == status }) {
@@ -214,8 +216,8 @@ public struct DICOMAssociationRecord: Sendable {
             writer.value(Int(userIdentityType))
         }
         writer.beginObject("command_counts")
-        for (name, count) in commandCounts {
-            writer.keyDynamic(name)
+        for (field, count) in commandFieldCounts {
+            writer.keyDynamic(field.name)
             writer.value(count)
         }
         writer.endObject()
