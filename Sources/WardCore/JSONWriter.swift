@@ -81,6 +81,15 @@ public struct JSONWriter: ~Copyable {
         needsSeparator = false
     }
 
+    /// Writes the separator if one is due, then `rendered`: JSON text rendered once that ends with a key and its
+    /// colon (`"a":{"b":`), so that the next call writes that key's value.
+    public mutating func key(rendered: UnsafeRawBufferPointer) {
+        reserve(rendered.count + 1)
+        separate()
+        appendUnchecked(rendered)
+        needsSeparator = false
+    }
+
     /// Writes `"name":` for a name known only at run time (escaped); for cold-path records such as statistics.
     public mutating func keyDynamic(_ name: String) {
         value(name)

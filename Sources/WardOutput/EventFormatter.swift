@@ -18,6 +18,8 @@ public struct EventFormatter: ~Copyable {
     /// one, so rendered once and written in one step.
     private let hl7EventMembers: [UInt8]
     private let smbEventMembers: [UInt8]
+    /// `"wardwatch":{"schema_version":…,"flow":{"uid":`, the start of the last member of every protocol record.
+    private let protocolRecordFlowUIDKey: [UInt8]
     private var communityIDs = CommunityIDCache()
     private var recentEndpoints = ProtocolEndpointsCache()
 
@@ -30,6 +32,13 @@ public struct EventFormatter: ~Copyable {
         self.observerJSON = observerJSON
         hl7EventMembers = Self.eventMembers(dataset: "wardwatch.hl7", observerJSON: observerJSON)
         smbEventMembers = Self.eventMembers(dataset: "wardwatch.smb", observerJSON: observerJSON)
+        var key = JSONWriter(capacity: 64)
+        key.beginObject("wardwatch")
+        key.key("schema_version")
+        key.value(eventSchemaVersion)
+        key.beginObject("flow")
+        key.key("uid")
+        protocolRecordFlowUIDKey = key.withBytes { Array($0) }
     }
 
     /// The `event` (without start and end) and `observer` members of a protocol record of `dataset`.
@@ -343,11 +352,7 @@ public struct EventFormatter: ~Copyable {
     }
 
     private mutating func endProtocolEvent(flow: FlowRecord) {
-        writer.beginObject("wardwatch")
-        writer.key("schema_version")
-        writer.value(eventSchemaVersion)
-        writer.beginObject("flow")
-        writer.key("uid")
+        protocolRecordFlowUIDKey.withUnsafeBytes { writer.key(rendered: $0) }
         writer.value(flowUID: flow.uid)
         writer.endObject()
         writer.endObject()

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import WardCore
+import WardTestSupport
 
 @Suite struct JSONWriterTests {
     @Test func writesNestedObjectsWithSeparators() {
@@ -64,6 +65,29 @@ import Testing
             }
         }
         #expect(!JSONWriter.isPlain(0x4141_4141_4141_4122) && JSONWriter.isPlain(0x7E7E_2020_4141_3030))
+    }
+
+    @Test func escapesStringsWithSeveralBytesToEscapeAtEveryLength() {
+        // Pieces and what each becomes: plain bytes, escapes, a valid two-byte sequence, an invalid byte.
+        let pieces: [(bytes: [UInt8], escaped: String)] = [
+            ([0x22], "\\\""), ([0x5C], "\\\\"), ([0x0A], "\\n"), ([0x7F], "\\u007f"), ([0xC3, 0xA9], "é"),
+            ([0xFF], "\u{FFFD}"), ([0x41], "A"), ([0x61], "a"), ([0x2F], "/"),
+        ]
+        var generator = SeededGenerator(state: 7)
+        for count in 0...30 {
+            for _ in 0..<40 {
+                var bytes: [UInt8] = []
+                var expected = "\""
+                for _ in 0..<count {
+                    let piece = pieces.randomElement(using: &generator)!
+                    bytes += piece.bytes
+                    expected += piece.escaped
+                }
+                var writer = JSONWriter()
+                bytes.withUnsafeBytes { writer.value(utf8: $0.bytes) }
+                #expect(writer.text == expected + "\"", "\(bytes)")
+            }
+        }
     }
 
     @Test(arguments: [
