@@ -4,13 +4,15 @@
 #                               tshark (test oracle), valgrind, rsyslog + rsyslog-openssl (real syslog collector for
 #                               WardSyslogTests), python3-jsonschema (EventSchemaTests validates events against schema/),
 #                               libsqlite3-dev (the state DB, through GRDB), ieee-data (the IEEE OUI registry: MAC vendors),
-#                               GNU time (peak RSS in FloodTests and Scripts/flood.sh)
+#                               GNU time (peak RSS in FloodTests and Scripts/flood.sh), iproute2, iputils-ping and
+#                               tcpreplay (the live-capture tests' network namespaces, their traffic and replays)
 #   Scripts/setup.sh bench      also ndpiReader (libndpi-bin), tcpdump
 #   Scripts/setup.sh fixtures   also MaxMind::DB::Writer, to regenerate the GeoIP test database
 #                               (perl Scripts/make-geoip-fixture.pl)
 set -euo pipefail
 
-packages=(libpcap-dev pkg-config tshark valgrind rsyslog rsyslog-openssl libssl-dev libmaxminddb-dev python3-jsonschema libsqlite3-dev ieee-data time)
+packages=(libpcap-dev pkg-config tshark valgrind rsyslog rsyslog-openssl libssl-dev libmaxminddb-dev python3-jsonschema libsqlite3-dev ieee-data time
+    iproute2 iputils-ping tcpreplay)
 if [[ "${1:-}" == "bench" ]]; then
     packages+=(libndpi-bin tcpdump)
 fi
