@@ -22,9 +22,9 @@ public struct BoundedQueue<Element> {
     @inlinable
     public var count: Int { storage.count - head }
 
-    /// Appends `element`; returns `false` (and keeps nothing) when the queue is full.
+    /// Appends `element` (moved in); returns `false` (and keeps nothing) when the queue is full.
     @inlinable @discardableResult
-    public mutating func push(_ element: Element) -> Bool {
+    public mutating func push(_ element: consuming Element) -> Bool {
         guard count < capacity else { return false }
         if head > 0, storage.count == storage.capacity {
             storage.removeFirst(head)
@@ -38,12 +38,16 @@ public struct BoundedQueue<Element> {
     @inlinable
     public mutating func pop() -> Element? {
         guard head < storage.count else { return nil }
-        let element = storage[head]
-        head += 1
-        if head == storage.count {
+        if head == storage.count - 1 {
+            // The last one (usually the only one: a record is popped soon after it is pushed) is moved out; the
+            // ones before it were copied out and go with the storage's contents.
+            let element = storage.removeLast()
             storage.removeAll(keepingCapacity: true)
             head = 0
+            return element
         }
+        let element = storage[head]
+        head += 1
         return element
     }
 }

@@ -78,7 +78,7 @@ public struct SMB2ConnectionState: Sendable {
         records.pop()
     }
 
-    private mutating func enqueue(_ record: SMB2Record) {
+    private mutating func enqueue(_ record: consuming SMB2Record) {
         if !records.push(record) { anomalies.record(.smb2RecordQueueFull) }
     }
 
