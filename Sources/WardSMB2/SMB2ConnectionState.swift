@@ -6,16 +6,19 @@ import WardCore
 /// samples written bytes for entropy, and queues ``SMB2Record``s (bounded). It never sees raw stream bytes: the
 /// ``SMB2Framer`` hands it whole messages (or heads) and WRITE data.
 public struct SMB2ConnectionState: Sendable {
-    /// What a pending request needs remembered for its response.
-    enum Detail: Sendable {
+    /// What a pending request needs remembered for its response. A name it carries (the share path of a
+    /// TREE_CONNECT, the file name of a CREATE, the target of a rename) waits in `pendingNames`, so that this is
+    /// plain bytes: the table moves and drops an entry per request without counting references.
+    enum Detail: Sendable, BitwiseCopyable {
         case none
-        case treeConnect(path: String)
-        case create(SMB2Create.Request)
+        case treeConnect
+        case create(desiredAccess: UInt32, disposition: SMB2CreateDisposition, options: UInt32)
         case file(SMB2FileID)
-        case setInfo(SMB2SetInfo.Request)
+        case rename(SMB2FileID)
+        case delete(SMB2FileID, Bool)
     }
 
-    struct Pending: Sendable {
+    struct Pending: Sendable, BitwiseCopyable {
         var command: SMB2Command
         var treeID: UInt32
         var detail: Detail
@@ -42,6 +45,8 @@ public struct SMB2ConnectionState: Sendable {
     /// Anomalies raised so far.
     public internal(set) var anomalies = SMB2AnomalyCounts()
     private var pending = OpenTable<UInt64, Pending>()
+    /// The name of each pending request that carries one, by message id.
+    private var pendingNames = OpenTable<UInt64, String>()
     private var trees: [UInt32: String] = [:]
     private var files = OpenTable<SMB2FileID, OpenFile>()
     private var fileSequence: UInt64 = 0
@@ -198,6 +203,7 @@ public struct SMB2ConnectionState: Sendable {
     ) -> WriteContext? {
         countCommand(header)
         var detail = Detail.none
+        var name: String?
         var context: WriteContext?
         do {
             switch header.command {
@@ -215,11 +221,14 @@ public struct SMB2ConnectionState: Sendable {
                     session.host = names.workstation
                 }
             case .treeConnect:
-                detail = .treeConnect(path: try SMB2TreeConnect.decodePath(message, maxCodeUnits: limits.maxNameCodeUnits))
+                name = try SMB2TreeConnect.decodePath(message, maxCodeUnits: limits.maxNameCodeUnits)
+                detail = .treeConnect
             case .create:
                 let request = try SMB2Create.decodeRequest(message, maxCodeUnits: limits.maxNameCodeUnits)
                 traceCreateNames?.append(request.name)
-                detail = .create(request)
+                detail = .create(
+                    desiredAccess: request.desiredAccess, disposition: request.disposition, options: request.options)
+                name = request.name
             case .close:
                 detail = .file(try SMB2Create.decodeCloseRequest(message))
             case .read:
@@ -239,8 +248,16 @@ public struct SMB2ConnectionState: Sendable {
                 }
             case .setInfo:
                 let request = try SMB2SetInfo.decodeRequest(message, maxCodeUnits: limits.maxNameCodeUnits)
-                if case .rename(let name) = request.change { traceCreateNames?.append(name) }
-                detail = .setInfo(request)
+                switch request.change {
+                case .rename(let target):
+                    traceCreateNames?.append(target)
+                    detail = .rename(request.fileID)
+                    name = target
+                case .delete(let flag):
+                    detail = .delete(request.fileID, flag)
+                case .other:
+                    break  // nothing to do when it is answered
+                }
             default:
                 break
             }
@@ -250,17 +267,23 @@ public struct SMB2ConnectionState: Sendable {
         if header.command != .cancel {
             addPending(
                 header.messageID,
-                Pending(command: header.command, treeID: header.treeID, detail: detail, chainCreate: chainCreate))
+                Pending(command: header.command, treeID: header.treeID, detail: detail, chainCreate: chainCreate),
+                name: name)
         }
         return context
     }
 
-    private mutating func addPending(_ messageID: UInt64, _ entry: consuming Pending) {
+    private mutating func addPending(_ messageID: UInt64, _ entry: Pending, name: consuming String?) {
         if pending.count >= limits.maxPendingRequests, !pending.contains(messageID) {
             raise(.smb2TooManyPending)
             return
         }
         pending.set(entry, for: messageID)
+        if let name {
+            pendingNames.set(name, for: messageID)
+        } else if pendingNames.count > 0 {
+            pendingNames.remove(messageID)  // a message id used again: the earlier request's name goes with it
+        }
     }
 
     private mutating func beginWrite(
@@ -326,6 +349,7 @@ public struct SMB2ConnectionState: Sendable {
         if header.sessionID != 0 { session.sessionID = header.sessionID }
         if header.isAsync, header.status == .pending { return }  // interim: the final response follows
         let entry = pending.remove(header.messageID)
+        let name = entry != nil && pendingNames.count > 0 ? pendingNames.remove(header.messageID) : nil
         if entry == nil, header.command != .negotiate, header.command != .oplockBreak,
             header.messageID != .max
         {
@@ -346,7 +370,8 @@ public struct SMB2ConnectionState: Sendable {
                     if flags & SMB2SessionSetup.sessionFlagEncryptData != 0 { session.encrypted = true }
                 }
             case .treeConnect:
-                guard case .treeConnect(let path) = entry?.detail else { break }
+                guard case .treeConnect? = entry?.detail else { break }
+                let path = name ?? ""
                 let shareType = success ? SMB2TreeConnect.decodeShareType(message) : nil
                 if success {
                     if trees[header.treeID] != nil || trees.count < limits.maxTrees {
@@ -363,7 +388,11 @@ public struct SMB2ConnectionState: Sendable {
             case .treeDisconnect:
                 if success, let treeID = entry?.treeID { trees[treeID] = nil }
             case .create:
-                guard success, case .create(let request) = entry?.detail else { break }
+                guard success, case .create(let desiredAccess, let disposition, let options)? = entry?.detail else {
+                    break
+                }
+                let request = SMB2Create.Request(
+                    desiredAccess: desiredAccess, disposition: disposition, options: options, name: name ?? "")
                 let response = try SMB2Create.decodeResponse(message)
                 opened(request, response, entry: entry, header: header, at: time)
             case .close:
@@ -379,13 +408,16 @@ public struct SMB2ConnectionState: Sendable {
                 let length = try SMB2ReadWrite.decodeReadResponseLength(message)
                 withFile(fileID) { $0.record.bytesRead &+= UInt64(length) }
             case .setInfo:
-                guard success, let entry, case .setInfo(let request) = entry.detail,
-                    let fileID = lookup(request.fileID, chainCreate: entry.chainCreate)
-                else { break }
-                switch request.change {
-                case .rename(let name): withFile(fileID) { $0.record.renamedTo = name }
-                case .delete(let flag): withFile(fileID) { $0.record.deleted = flag }
-                case .other: break
+                guard success, let entry else { break }
+                switch entry.detail {
+                case .rename(let id):
+                    guard let fileID = lookup(id, chainCreate: entry.chainCreate) else { break }
+                    withFile(fileID) { $0.record.renamedTo = name ?? "" }
+                case .delete(let id, let flag):
+                    guard let fileID = lookup(id, chainCreate: entry.chainCreate) else { break }
+                    withFile(fileID) { $0.record.deleted = flag }
+                default:
+                    break
                 }
             case .logoff:
                 emitSession(at: time)
@@ -446,6 +478,7 @@ public struct SMB2ConnectionState: Sendable {
         files.removeAll()
         for file in open { emit(file, at: time) }
         pending.removeAll()
+        pendingNames.removeAll()
         if sessionDirty { emitSession(at: time) }
     }
 }
