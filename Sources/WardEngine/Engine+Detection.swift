@@ -74,32 +74,32 @@ extension Engine {
 
     /// Emits a DICOM association record and tells the detectors about it.
     mutating func report(_ record: consuming DICOMAssociationRecord, flow: FlowRecord) {
-        guard makesObservations else { return emit(.dicom(record, flow: flow)) }
+        guard makesObservations else { return emit(.dicom(consume record, flow: flow)) }
         let observation = Observation.dicomAssociation(
             calling: flow.originatorAddress, called: flow.responderAddress, callingAE: record.callingAE,
             calledAE: record.calledAE, commandCounts: record.commandCounts.map { ($0.name, $0.count) },
             instancesStored: record.instancesStored, moveDestinations: record.moveDestinations,
             bytes: record.bytes, time: record.end, uid: flow.uid)
-        emit(.dicom(record, flow: flow))
+        emit(.dicom(consume record, flow: flow))
         observe(observation)
     }
 
     /// Emits an HL7 message record and tells the detectors about it.
     mutating func report(_ record: consuming HL7MessageRecord, flow: FlowRecord) {
-        guard makesObservations else { return emit(.hl7(record, flow: flow)) }
+        guard makesObservations else { return emit(.hl7(consume record, flow: flow)) }
         let fromOriginator = record.direction == .originator
         let observation = Observation.hl7Message(
             sender: fromOriginator ? flow.originatorAddress : flow.responderAddress,
             receiver: fromOriginator ? flow.responderAddress : flow.originatorAddress,
             sendingApplication: record.sendingApplication, sendingFacility: record.sendingFacility,
             messageType: record.messageType, time: record.time, uid: flow.uid)
-        emit(.hl7(record, flow: flow))
+        emit(.hl7(consume record, flow: flow))
         observe(observation)
     }
 
     /// Emits an SMB record and tells the detectors about it.
     mutating func report(_ record: consuming SMB2Record, flow: FlowRecord) {
-        guard makesObservations else { return emit(.smb(record, flow: flow)) }
+        guard makesObservations else { return emit(.smb(consume record, flow: flow)) }
         let client = flow.originatorAddress
         let server = flow.responderAddress
         let observation: Observation
@@ -121,7 +121,7 @@ extension Engine {
                 encrypted: session.encrypted, transformBytes: session.transformBytes, time: session.time,
                 uid: flow.uid)
         }
-        emit(.smb(record, flow: flow))
+        emit(.smb(consume record, flow: flow))
         observe(observation)
     }
 

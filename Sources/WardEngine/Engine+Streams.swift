@@ -303,12 +303,12 @@ extension Engine {
                     bytes, direction: direction, at: time, associations: &dicomAssociations)
             else { return }
             while let record = dicomAnalyzers.items[slot].popRecord() {
-                report(record, flow: flows.flow(at: current.flowSlot))
+                report(consume record, flow: flows.flow(at: current.flowSlot))
             }
         case .hl7:
             guard hl7Analyzers.items[slot].receive(bytes, direction: direction, at: time) else { return }
             while let record = hl7Analyzers.items[slot].popRecord() {
-                report(record, flow: flows.flow(at: current.flowSlot))
+                report(consume record, flow: flows.flow(at: current.flowSlot))
             }
         case .smb2:
             let stream = 2 * Int(session) + (direction == .originator ? 0 : 1)
@@ -319,7 +319,7 @@ extension Engine {
             reassemblers[stream].waivable = skippable
             guard waiting else { return }
             while let record = smb2Analyzers.items[slot].popRecord() {
-                report(record, flow: flows.flow(at: current.flowSlot))
+                report(consume record, flow: flows.flow(at: current.flowSlot))
             }
             while let message = smb2Analyzers.items[slot].popEncryptedMessage() {
                 report(message, flow: flows.flow(at: current.flowSlot))
@@ -370,21 +370,21 @@ extension Engine {
             break
         case .dicom:
             dicomAnalyzers.items[slot].finish(at: flow.lastSeen)
-            while let record = dicomAnalyzers.items[slot].popRecord() { report(record, flow: flow) }
+            while let record = dicomAnalyzers.items[slot].popRecord() { report(consume record, flow: flow) }
             for (anomaly, count) in dicomAnalyzers.items[slot].anomalies.nonZero {
                 addProtocolAnomaly("\(anomaly.name)", UInt64(count))
             }
             dicomAnalyzers.remove(current.analyzerSlot)
         case .hl7:
             hl7Analyzers.items[slot].finish(at: flow.lastSeen)
-            while let record = hl7Analyzers.items[slot].popRecord() { report(record, flow: flow) }
+            while let record = hl7Analyzers.items[slot].popRecord() { report(consume record, flow: flow) }
             hl7Analyzers.items[slot].anomalies.forEachNonZero { anomaly, count in
                 addProtocolAnomaly(anomaly.name, count)
             }
             hl7Analyzers.remove(current.analyzerSlot)
         case .smb2:
             smb2Analyzers.items[slot].finish(at: flow.lastSeen)
-            while let record = smb2Analyzers.items[slot].popRecord() { report(record, flow: flow) }
+            while let record = smb2Analyzers.items[slot].popRecord() { report(consume record, flow: flow) }
             let counts = smb2Analyzers.items[slot].anomalies
             var index = 0
             while let anomaly = SMB2Anomaly(rawValue: index) {
