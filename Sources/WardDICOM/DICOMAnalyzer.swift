@@ -97,7 +97,8 @@ public struct DICOMAnalyzer: Sendable {
 
     /// The oldest finished record, if any.
     public mutating func popRecord() -> DICOMAssociationRecord? {
-        records.isEmpty ? nil : records.removeFirst()
+        // The last one (nearly always the only one) is moved out: `removeFirst` copies.
+        records.count > 1 ? records.removeFirst() : records.popLast()
     }
 
     /// The framer of `direction` (for tests of the memory bounds).

@@ -23,7 +23,7 @@ struct SlotPool<Element> {
         slot >= 0 && Int(slot) < occupied.count && occupied[Int(slot)]
     }
 
-    mutating func insert(_ element: Element) -> Int32 {
+    mutating func insert(_ element: consuming Element) -> Int32 {
         count += 1
         if let slot = free.popLast() {
             items[Int(slot)] = element

@@ -400,7 +400,7 @@ public struct SMB2ConnectionState: Sendable {
                     let fileID = lookup(id, chainCreate: entry.chainCreate), var file = files.remove(fileID)
                 else { break }
                 file.record.closedCleanly = true
-                emit(file, at: time)
+                emit(consume file, at: time)
             case .read:
                 guard success || header.status == .bufferOverflow, let entry, case .file(let id) = entry.detail,
                     let fileID = lookup(id, chainCreate: entry.chainCreate)
@@ -457,12 +457,15 @@ public struct SMB2ConnectionState: Sendable {
             OpenFile(sequence: nextSequence(), createMessageID: header.messageID, record: record), for: response.fileID)
     }
 
-    private mutating func emit(_ file: OpenFile, at time: PacketTime) {
-        var record = file.record
+    private mutating func emit(_ file: consuming OpenFile, at time: PacketTime) {
+        let entropy = file.entropy.shannonBitsPerByte
+        let chiSquare = file.entropy.chiSquare
+        let sampledBytes = file.entropy.sampledBytes
+        var record = (consume file).record
         record.closed = time
-        record.writeEntropy = file.entropy.shannonBitsPerByte
-        record.writeChiSquare = file.entropy.chiSquare
-        record.sampledBytes = file.entropy.sampledBytes
+        record.writeEntropy = entropy
+        record.writeChiSquare = chiSquare
+        record.sampledBytes = sampledBytes
         enqueue(.file(record))
     }
 
@@ -474,9 +477,10 @@ public struct SMB2ConnectionState: Sendable {
 
     /// Emits every open file (in open order) and, when anything happened since the last one, the session record.
     mutating func finish(at time: PacketTime) {
-        let open = files.values.sorted { $0.sequence < $1.sequence }
+        // Newest first, so that popping the last moves each out oldest first.
+        var open = files.values.sorted { $0.sequence > $1.sequence }
         files.removeAll()
-        for file in open { emit(file, at: time) }
+        while let file = open.popLast() { emit(consume file, at: time) }
         pending.removeAll()
         pendingNames.removeAll()
         if sessionDirty { emitSession(at: time) }
