@@ -98,14 +98,14 @@ public struct DICOMAssociationStateMachine: Sendable {
     public mutating func associateAccept(_ pdu: DICOMAssociatePDU, acceptance: Acceptance, at time: PacketTime)
         -> Action
     {
-        guard phase == .requested, var record = current else { return Action(record: nil, anomaly: .unexpectedPDU) }
-        record.acceptorImplementationClassUID = pdu.implementationClassUID
-        record.acceptorImplementationVersion = pdu.implementationVersion
-        record.acceptorMaximumPDULength = pdu.maximumPDULength
-        record.presentationContextsAccepted = acceptance.accepted
-        record.abstractSyntaxes = acceptance.abstractSyntaxes
-        record.transferSyntaxes = acceptance.transferSyntaxes
-        current = record
+        guard phase == .requested, current != nil else { return Action(record: nil, anomaly: .unexpectedPDU) }
+        // In place: copying the record out and back retained and released every string and list in it.
+        current!.acceptorImplementationClassUID = pdu.implementationClassUID
+        current!.acceptorImplementationVersion = pdu.implementationVersion
+        current!.acceptorMaximumPDULength = pdu.maximumPDULength
+        current!.presentationContextsAccepted = acceptance.accepted
+        current!.abstractSyntaxes = acceptance.abstractSyntaxes
+        current!.transferSyntaxes = acceptance.transferSyntaxes
         phase = .established
         return .none
     }
@@ -217,8 +217,7 @@ public struct DICOMAssociationStateMachine: Sendable {
                 proposal?.transferSyntaxes.truncated(to: limits.maximumDistinctValues) ?? []
         }
         current?.end = time
-        let record = current
-        current = nil
+        let record = current.take()
         request = nil
         requestBody = []
         phase = .idle
