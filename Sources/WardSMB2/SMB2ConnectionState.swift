@@ -445,23 +445,27 @@ public struct SMB2ConnectionState: Sendable {
             raise(.smb2TooManyOpenFiles)
             return
         }
-        var record = emptyFileRecord(
-            tree: trees[entry?.treeID ?? header.treeID] ?? "", filename: request.name, at: time)
-        record.disposition = request.disposition
-        record.createOptions = request.options
-        record.createAction = response.action
-        record.deleted = request.options & SMB2Create.optionDeleteOnClose != 0
-        record.overwrote = response.action == .overwritten || response.action == .superseded
-        record.sessionID = header.sessionID
-        files.set(
-            OpenFile(sequence: nextSequence(), createMessageID: header.messageID, record: record), for: response.fileID)
+        // Filled in place inside the open file, which moves into the table.
+        var file = OpenFile(
+            sequence: nextSequence(), createMessageID: header.messageID,
+            record: emptyFileRecord(tree: trees[entry?.treeID ?? header.treeID] ?? "", filename: request.name, at: time))
+        file.record.disposition = request.disposition
+        file.record.createOptions = request.options
+        file.record.createAction = response.action
+        file.record.deleted = request.options & SMB2Create.optionDeleteOnClose != 0
+        file.record.overwrote = response.action == .overwritten || response.action == .superseded
+        file.record.sessionID = header.sessionID
+        files.set(consume file, for: response.fileID)
     }
 
     private mutating func emit(_ file: consuming OpenFile, at time: PacketTime) {
+        // The record is swapped out for an empty one (whose strings are not counted): taking it from `file`
+        // copied it, retaining and releasing each of its strings.
         let entropy = file.entropy.shannonBitsPerByte
         let chiSquare = file.entropy.chiSquare
         let sampledBytes = file.entropy.sampledBytes
-        var record = (consume file).record
+        var record = emptyFileRecord(tree: "", filename: "", at: time)
+        swap(&record, &file.record)
         record.closed = time
         record.writeEntropy = entropy
         record.writeChiSquare = chiSquare
