@@ -179,6 +179,7 @@ extension Engine {
     }
 
     /// Puts one segment's payload in order and hands what is ready to the analyzer.
+    @inline(__always)
     private mutating func feed(
         session: Int32, direction: StreamDirection, sequence: UInt32, payload: RawSpan, wireLength: Int,
         time: PacketTime
