@@ -291,39 +291,54 @@ extension Engine {
         }
     }
 
+    /// Hands in-order bytes to the session's analyzer; inlined into its callers, the records it then has wait
+    /// for ``reportRecords(of:)``, out of line.
+    @inline(__always)
     private mutating func deliver(session: Int32, bytes: RawSpan, direction: StreamDirection, time: PacketTime) {
         guard sessions.contains(session) else { return }
         let current = sessions.items[Int(session)]
         let slot = Int(current.analyzerSlot)
+        let waiting: Bool
         switch current.kind {
         case .pending:
             return
         case .dicom:
-            guard
-                dicomAnalyzers.items[slot].receive(
-                    bytes, direction: direction, at: time, associations: &dicomAssociations)
-            else { return }
-            while let record = dicomAnalyzers.items[slot].popRecord() {
-                report(consume record, flow: flows.flow(at: current.flowSlot))
-            }
+            waiting = dicomAnalyzers.items[slot].receive(
+                bytes, direction: direction, at: time, associations: &dicomAssociations)
         case .hl7:
-            guard hl7Analyzers.items[slot].receive(bytes, direction: direction, at: time) else { return }
-            while let record = hl7Analyzers.items[slot].popRecord() {
-                report(consume record, flow: flows.flow(at: current.flowSlot))
-            }
+            waiting = hl7Analyzers.items[slot].receive(bytes, direction: direction, at: time)
         case .smb2:
             let stream = 2 * Int(session) + (direction == .originator ? 0 : 1)
             let skipped = reassemblers[stream].waived > 0 ? reassemblers[stream].takeWaived() : 0
             var skippable = 0
-            let waiting = smb2Analyzers.items[slot].receive(
+            waiting = smb2Analyzers.items[slot].receive(
                 bytes, direction: direction, at: time, afterSkipping: skipped, skippable: &skippable)
             reassemblers[stream].waivable = skippable
-            guard waiting else { return }
+        }
+        if waiting { reportRecords(of: current) }
+    }
+
+    /// Reports the records (and SMB encrypted messages) `session`'s analyzer has queued.
+    @inline(never)
+    private mutating func reportRecords(of session: StreamSession) {
+        let slot = Int(session.analyzerSlot)
+        switch session.kind {
+        case .pending:
+            return
+        case .dicom:
+            while let record = dicomAnalyzers.items[slot].popRecord() {
+                report(consume record, flow: flows.flow(at: session.flowSlot))
+            }
+        case .hl7:
+            while let record = hl7Analyzers.items[slot].popRecord() {
+                report(consume record, flow: flows.flow(at: session.flowSlot))
+            }
+        case .smb2:
             while let record = smb2Analyzers.items[slot].popRecord() {
-                report(consume record, flow: flows.flow(at: current.flowSlot))
+                report(consume record, flow: flows.flow(at: session.flowSlot))
             }
             while let message = smb2Analyzers.items[slot].popEncryptedMessage() {
-                report(message, flow: flows.flow(at: current.flowSlot))
+                report(message, flow: flows.flow(at: session.flowSlot))
             }
         }
     }
