@@ -268,6 +268,7 @@ public struct SMB2Framer: Sendable {
     /// segment's end, over the limit, a WRITE whose data is streamed, bad magic), which the buffered path frames.
     /// Delivers exactly what the buffered path would: the whole message, or the head of a transform, compression,
     /// SMB1 or undecodable message or of a READ response.
+    @inline(__always)
     private func wholeMessage(_ input: RawSpan, offset: inout Int) -> SMB2FramerStep? {
         let available = input.byteCount - offset
         guard available >= 4 else { return nil }
