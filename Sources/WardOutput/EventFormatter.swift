@@ -184,27 +184,27 @@ public struct EventFormatter: ~Copyable {
         case .flow(let flow):
             render(flow: flow)
         case .dicom(let record, let flow):
-            beginProtocolEvent("wardwatch.dicom", protocolName: "dicom", time: record.start, end: record.end, flow: flow,
+            let uid = beginProtocolEvent("wardwatch.dicom", protocolName: "dicom", time: record.start, end: record.end, flow: flow,
                                senderIsResponder: false)
             writer.beginObject("dicom")
             record.encode(into: &writer)
             writeSOPClassNames(record.abstractSyntaxes, record.affectedSOPClasses)
             writer.endObject()
-            endProtocolEvent(flow: flow)
+            endProtocolEvent(uid: uid)
         case .hl7(let record, let flow):
-            beginProtocolEvent(hl7EventMembers, protocolName: "hl7", time: record.time, flow: flow,
+            let uid = beginProtocolEvent(hl7EventMembers, protocolName: "hl7", time: record.time, flow: flow,
                                senderIsResponder: record.direction == .responder)
             writer.beginObject("hl7")
             record.encode(into: &writer)
             writer.endObject()
-            endProtocolEvent(flow: flow)
+            endProtocolEvent(uid: uid)
         case .smb(let record, let flow):
-            beginProtocolEvent(smbEventMembers, protocolName: "smb", time: record.time, flow: flow,
+            let uid = beginProtocolEvent(smbEventMembers, protocolName: "smb", time: record.time, flow: flow,
                                senderIsResponder: false)
             writer.beginObject("smb")
             record.encode(into: &writer)
             writer.endObject()
-            endProtocolEvent(flow: flow)
+            endProtocolEvent(uid: uid)
         case .alert(let alert):
             render(alert: alert)
         }
@@ -278,41 +278,44 @@ public struct EventFormatter: ~Copyable {
         writer.appendNewline()
     }
 
-    /// Writes the common head of a protocol record: time, event, observer, endpoints and network.
+    /// Writes the common head of a protocol record (time, event, observer, endpoints and network); returns the flow's uid.
     /// - Parameter senderIsResponder: whether the record describes something the responder sent (an HL7 ACK), so
     ///   that `source` is the sender.
     private mutating func beginProtocolEvent(
         _ dataset: StaticString, protocolName: StaticString, time: PacketTime, end: PacketTime?, flow: FlowRecord,
         senderIsResponder: Bool
-    ) {
+    ) -> UInt64 {
         writer.reset()
         writer.beginObject()
         writer.key("@timestamp")
         writer.value(time)
         Self.writeEventMember(dataset: dataset, start: time, end: end, into: &writer)
         writeObserver()
-        writeProtocolMembers(protocolName: protocolName, flow: flow, senderIsResponder: senderIsResponder)
+        return writeProtocolMembers(protocolName: protocolName, flow: flow, senderIsResponder: senderIsResponder)
     }
 
     /// `beginProtocolEvent` for a record without an end, whose `event` and `observer` members are `eventMembers`.
     private mutating func beginProtocolEvent(
         _ eventMembers: [UInt8], protocolName: StaticString, time: PacketTime, flow: FlowRecord,
         senderIsResponder: Bool
-    ) {
+    ) -> UInt64 {
         writer.reset()
         writer.beginObject()
         writer.key("@timestamp")
         writer.value(time)
         eventMembers.withUnsafeBytes { writer.value(json: $0) }
-        writeProtocolMembers(protocolName: protocolName, flow: flow, senderIsResponder: senderIsResponder)
+        return writeProtocolMembers(protocolName: protocolName, flow: flow, senderIsResponder: senderIsResponder)
     }
 
-    /// Writes the `source`, `destination` and `network` members of a protocol record.
-    private mutating func writeProtocolMembers(protocolName: StaticString, flow: FlowRecord, senderIsResponder: Bool) {
+    /// Writes the `source`, `destination` and `network` members of a protocol record; returns the flow's uid (worked
+    /// out once per record: it is a hash of the flow key).
+    private mutating func writeProtocolMembers(protocolName: StaticString, flow: FlowRecord, senderIsResponder: Bool)
+        -> UInt64
+    {
         let endpoints = ProtocolEndpointsCache.Key(
             flow: flow, senderIsResponder: senderIsResponder, protocolName: protocolName)
         let uid = flow.uid
-        if let endpoints, recentEndpoints.write(endpoints, uid: uid, into: &writer) { return }
+        if let endpoints, recentEndpoints.write(endpoints, uid: uid, into: &writer) { return uid }
         let start = writer.count
         let originator = (flow.originatorAddress, flow.originatorPort, flow.originatorMAC)
         let responder = (flow.responderAddress, flow.responderPort, flow.responderMAC)
@@ -336,6 +339,7 @@ public struct EventFormatter: ~Copyable {
         }
         writer.endObject()
         if let endpoints { recentEndpoints.store(endpoints, uid: uid, renderedFrom: start, in: writer) }
+        return uid
     }
 
     private mutating func writeProtocolEndpoint(_ name: StaticString, _ endpoint: (IPAddress, UInt16, MACAddress)) {
@@ -351,9 +355,9 @@ public struct EventFormatter: ~Copyable {
         writer.endObject()
     }
 
-    private mutating func endProtocolEvent(flow: FlowRecord) {
+    private mutating func endProtocolEvent(uid: UInt64) {
         protocolRecordFlowUIDKey.withUnsafeBytes { writer.key(rendered: $0) }
-        writer.value(flowUID: flow.uid)
+        writer.value(flowUID: uid)
         writer.endObject()
         writer.endObject()
         writer.endObject()
