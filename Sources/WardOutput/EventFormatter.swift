@@ -184,7 +184,8 @@ public struct EventFormatter: ~Copyable {
         case .flow(let flow):
             render(flow: flow)
         case .dicom(let record, let flow):
-            let uid = beginProtocolEvent("wardwatch.dicom", protocolName: "dicom", time: record.start, end: record.end, flow: flow,
+            let uid = beginProtocolEvent(
+                "wardwatch.dicom", protocolName: "dicom", time: record.start, end: record.end, flow: flow,
                                senderIsResponder: false)
             writer.beginObject("dicom")
             record.encode(into: &writer)
@@ -278,7 +279,8 @@ public struct EventFormatter: ~Copyable {
         writer.appendNewline()
     }
 
-    /// Writes the common head of a protocol record (time, event, observer, endpoints and network); returns the flow's uid.
+    /// Writes the common head of a protocol record (time, event, observer, endpoints and network); returns the
+    /// flow's uid.
     /// - Parameter senderIsResponder: whether the record describes something the responder sent (an HL7 ACK), so
     ///   that `source` is the sender.
     private mutating func beginProtocolEvent(

@@ -448,7 +448,8 @@ public struct SMB2ConnectionState: Sendable {
         // Filled in place inside the open file, which moves into the table.
         var file = OpenFile(
             sequence: nextSequence(), createMessageID: header.messageID,
-            record: emptyFileRecord(tree: trees[entry?.treeID ?? header.treeID] ?? "", filename: request.name, at: time))
+            record: emptyFileRecord(
+                tree: trees[entry?.treeID ?? header.treeID] ?? "", filename: request.name, at: time))
         file.record.disposition = request.disposition
         file.record.createOptions = request.options
         file.record.createAction = response.action
