@@ -186,22 +186,23 @@ public struct EventFormatter: ~Copyable {
         case .dicom(let record, let flow):
             let uid = beginProtocolEvent(
                 "wardwatch.dicom", protocolName: "dicom", time: record.start, end: record.end, flow: flow,
-                               senderIsResponder: false)
+                senderIsResponder: false)
             writer.beginObject("dicom")
             record.encode(into: &writer)
             writeSOPClassNames(record.abstractSyntaxes, record.affectedSOPClasses)
             writer.endObject()
             endProtocolEvent(uid: uid)
         case .hl7(let record, let flow):
-            let uid = beginProtocolEvent(hl7EventMembers, protocolName: "hl7", time: record.time, flow: flow,
-                               senderIsResponder: record.direction == .responder)
+            let uid = beginProtocolEvent(
+                hl7EventMembers, protocolName: "hl7", time: record.time, flow: flow,
+                senderIsResponder: record.direction == .responder)
             writer.beginObject("hl7")
             record.encode(into: &writer)
             writer.endObject()
             endProtocolEvent(uid: uid)
         case .smb(let record, let flow):
-            let uid = beginProtocolEvent(smbEventMembers, protocolName: "smb", time: record.time, flow: flow,
-                               senderIsResponder: false)
+            let uid = beginProtocolEvent(
+                smbEventMembers, protocolName: "smb", time: record.time, flow: flow, senderIsResponder: false)
             writer.beginObject("smb")
             record.encode(into: &writer)
             writer.endObject()
