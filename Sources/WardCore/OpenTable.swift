@@ -39,11 +39,25 @@ public struct OpenTable<Key: OpenTableKey, Value> {
     /// Stores `value` for `key`, replacing the value there.
     @inlinable
     public mutating func set(_ value: consuming Value, for key: Key) {
-        if let existing = index(of: key) {
-            slots[existing] = value
-            return
+        if !keys.isEmpty {
+            // One probe: it ends on the key, or on the empty entry where the key goes (linear probing).
+            let mask = keys.count - 1
+            var index = home(key)
+            while let present = keys[index] {
+                if present == key {
+                    slots[index] = value
+                    return
+                }
+                index = (index + 1) & mask
+            }
+            if 2 * (count + 1) <= keys.count {
+                keys[index] = key
+                slots[index] = value
+                held += 1
+                return
+            }
         }
-        if 2 * (count + 1) > keys.count { grow() }
+        grow()
         var index = home(key)
         while keys[index] != nil { index = (index + 1) & (keys.count - 1) }
         keys[index] = key
