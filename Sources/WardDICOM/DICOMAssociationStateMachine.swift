@@ -190,8 +190,8 @@ public struct DICOMAssociationStateMachine: Sendable {
 
     /// P-DATA-TF bytes seen since the last call, attributed to the open association.
     public mutating func addPDataBytes(_ count: UInt64) {
-        guard count > 0, current != nil else { return }
-        current?.bytes &+= count
+        guard count > 0 else { return }
+        current?.bytes &+= count  // one look at the optional: it runs for every chunk
     }
 
     /// The connection ended: the open association's record, if any, with the result as far as known.
