@@ -471,7 +471,7 @@ public struct SMB2ConnectionState: Sendable {
         record.writeEntropy = entropy
         record.writeChiSquare = chiSquare
         record.sampledBytes = sampledBytes
-        enqueue(.file(record))
+        enqueue(.file(consume record))
     }
 
     private mutating func emitSession(at time: PacketTime) {
