@@ -248,6 +248,7 @@ public struct DICOMFramer: Sendable {
     }
 
     /// Acts on a complete 6-byte PDU header held in the low 48 bits of `header`.
+    @inline(__always)
     private mutating func beginPDU(_ header: UInt64) -> Event? {
         let type = DICOMPDUType(rawValue: UInt8(truncatingIfNeeded: header >> 40))
         let reserved = UInt8(truncatingIfNeeded: header >> 32)
@@ -282,6 +283,7 @@ public struct DICOMFramer: Sendable {
     }
 
     /// Acts on a complete PDV header (length (4), context ID (1), message control header (1)).
+    @inline(__always)
     private mutating func beginPDV(_ header: UInt64, pduRemaining: Int) -> Event? {
         let declared = Int(UInt32(truncatingIfNeeded: header >> 16))
         let contextID = UInt8(truncatingIfNeeded: header >> 8)
