@@ -54,21 +54,21 @@ public struct DICOMAssociationStateMachine: Sendable {
         if phase != .idle {
             action = Action(record: close(at: time), anomaly: .unexpectedPDU)
         }
-        var record = DICOMAssociationRecord(start: time)
-        record.callingAE = pdu.callingAE
-        record.calledAE = pdu.calledAE
-        record.protocolVersion = pdu.protocolVersion
-        record.applicationContext = pdu.applicationContext
-        record.implementationClassUID = pdu.implementationClassUID
-        record.implementationVersion = pdu.implementationVersion
-        record.requestorMaximumPDULength = pdu.maximumPDULength
-        record.userIdentityType = pdu.userIdentityType
-        record.presentationContextsProposed = pdu.presentationContexts.count
+        // Filled in place: a record built aside was copied in, its strings retained and released once more.
+        current = DICOMAssociationRecord(start: time)
+        current!.callingAE = pdu.callingAE
+        current!.calledAE = pdu.calledAE
+        current!.protocolVersion = pdu.protocolVersion
+        current!.applicationContext = pdu.applicationContext
+        current!.implementationClassUID = pdu.implementationClassUID
+        current!.implementationVersion = pdu.implementationVersion
+        current!.requestorMaximumPDULength = pdu.maximumPDULength
+        current!.userIdentityType = pdu.userIdentityType
+        current!.presentationContextsProposed = pdu.presentationContexts.count
         // The record's syntaxes are the accepted ones once an A-ASSOCIATE-AC comes (nearly always); the proposed
         // ones are collected only if the association closes without one (`close`).
         request = pdu
         requestBody = body
-        current = record
         phase = .requested
         return action
     }
