@@ -117,6 +117,11 @@ public struct JSONWriter: ~Copyable {
     /// Disfavoured so that a literal argument picks the `StaticString` overload, which needs no escaping scan.
     @_disfavoredOverload
     public mutating func value(_ text: String) {
+        // Native and small strings lend their UTF-8 in place; only a bridged one is copied first.
+        let written: Void? = text.utf8.withContiguousStorageIfAvailable {
+            value(utf8: UnsafeRawBufferPointer($0).bytes)
+        }
+        guard written == nil else { return }
         var text = text
         text.withUTF8 { value(utf8: UnsafeRawBufferPointer($0).bytes) }
     }
