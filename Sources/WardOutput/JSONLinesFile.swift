@@ -11,13 +11,14 @@ public final class JSONLinesFile {
     /// exclusivity at run time, so a line makes one access instead of four.
     private struct Lines {
         var buffer: [UInt8] = []
-        var failed = false
+        /// The first write error, if any.
+        var failure: String?
         var lost: UInt64 = 0
         var written: UInt64 = 0
 
         /// Buffers `line` (or counts it lost after a failure); returns whether the buffer should be written out.
         mutating func append(_ line: UnsafeRawBufferPointer, limit: Int) -> Bool {
-            guard !failed else {
+            guard failure == nil else {
                 lost &+= 1
                 return false
             }
@@ -34,7 +35,7 @@ public final class JSONLinesFile {
     /// The destination's name, for messages.
     public let name: String
     /// The first write error, if any.
-    public private(set) var failure: String?
+    public var failure: String? { lines.failure }
     /// Lines that could not be written after a failure.
     public var linesLost: UInt64 { lines.lost }
     /// Lines written.
@@ -71,23 +72,24 @@ public final class JSONLinesFile {
 
     /// Writes out everything buffered.
     public func flush() {
-        guard failure == nil, !lines.buffer.isEmpty else {
+        guard lines.failure == nil, !lines.buffer.isEmpty else {
             lines.buffer.removeAll(keepingCapacity: true)
             return
         }
-        var offset = 0
+        var failedWith: Int32 = 0
         lines.buffer.withUnsafeBytes { raw in
+            var offset = 0
             while offset < raw.count {
                 let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    failure = "writing events to \(name): \(String(cString: strerror(errno)))"
+                    failedWith = errno
                     return
                 }
                 offset += written
             }
         }
-        if failure != nil { lines.failed = true }
+        if failedWith != 0 { lines.failure = "writing events to \(name): \(String(cString: strerror(failedWith)))" }
         lines.buffer.removeAll(keepingCapacity: true)
     }
 }
