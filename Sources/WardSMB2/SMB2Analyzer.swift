@@ -76,15 +76,14 @@ public struct SMB2Analyzer: Sendable {
         _ bytes: RawSpan, direction: StreamDirection, at time: PacketTime, afterSkipping skipped: Int,
         skippable: inout Int
     ) -> Bool {
+        if skipped > 0 { skip(skipped, direction: direction) }
         // Each direction's framer and write context are passed in place: copying a framer out and back would copy
         // (or at least retain and release) its buffer for every segment.
         switch direction {
         case .originator:
-            if skipped > 0 { originatorFramer.pass(over: skipped) }
             Self.receive(bytes, fromClient: true, at: time, framer: &originatorFramer, write: &originatorWrite, state: &state)
             skippable = originatorFramer.passableBytes(wantsStreamedData: (originatorWrite?.sampleBudget ?? 0) > 0)
         case .responder:
-            if skipped > 0 { responderFramer.pass(over: skipped) }
             Self.receive(bytes, fromClient: false, at: time, framer: &responderFramer, write: &responderWrite, state: &state)
             skippable = responderFramer.passableBytes(wantsStreamedData: (responderWrite?.sampleBudget ?? 0) > 0)
         }
