@@ -315,31 +315,23 @@ extension Engine {
                 bytes, direction: direction, at: time, afterSkipping: skipped, skippable: &skippable)
             reassemblers[stream].waivable = skippable
         }
-        if waiting { reportRecords(of: current) }
+        if waiting { reportRecords(of: current, flow: flows.flow(at: current.flowSlot)) }
     }
 
-    /// Reports the records (and SMB encrypted messages) `session`'s analyzer has queued.
+    /// Reports the records (and SMB encrypted messages) `session`'s analyzer has queued, as records of `flow`.
     @inline(never)
-    private mutating func reportRecords(of session: StreamSession) {
+    private mutating func reportRecords(of session: StreamSession, flow: FlowRecord) {
         let slot = Int(session.analyzerSlot)
         switch session.kind {
         case .pending:
             return
         case .dicom:
-            while let record = dicomAnalyzers.items[slot].popRecord() {
-                report(consume record, flow: flows.flow(at: session.flowSlot))
-            }
+            while let record = dicomAnalyzers.items[slot].popRecord() { report(consume record, flow: flow) }
         case .hl7:
-            while let record = hl7Analyzers.items[slot].popRecord() {
-                report(consume record, flow: flows.flow(at: session.flowSlot))
-            }
+            while let record = hl7Analyzers.items[slot].popRecord() { report(consume record, flow: flow) }
         case .smb2:
-            while let record = smb2Analyzers.items[slot].popRecord() {
-                report(consume record, flow: flows.flow(at: session.flowSlot))
-            }
-            while let message = smb2Analyzers.items[slot].popEncryptedMessage() {
-                report(message, flow: flows.flow(at: session.flowSlot))
-            }
+            while let record = smb2Analyzers.items[slot].popRecord() { report(consume record, flow: flow) }
+            while let message = smb2Analyzers.items[slot].popEncryptedMessage() { report(message, flow: flow) }
         }
     }
 
@@ -386,21 +378,21 @@ extension Engine {
             break
         case .dicom:
             dicomAnalyzers.items[slot].finish(at: flow.lastSeen)
-            while let record = dicomAnalyzers.items[slot].popRecord() { report(consume record, flow: flow) }
+            reportRecords(of: current, flow: flow)
             for (anomaly, count) in dicomAnalyzers.items[slot].anomalies.nonZero {
                 addProtocolAnomaly("\(anomaly.name)", UInt64(count))
             }
             dicomAnalyzers.remove(current.analyzerSlot)
         case .hl7:
             hl7Analyzers.items[slot].finish(at: flow.lastSeen)
-            while let record = hl7Analyzers.items[slot].popRecord() { report(consume record, flow: flow) }
+            reportRecords(of: current, flow: flow)
             hl7Analyzers.items[slot].anomalies.forEachNonZero { anomaly, count in
                 addProtocolAnomaly(anomaly.name, count)
             }
             hl7Analyzers.remove(current.analyzerSlot)
         case .smb2:
             smb2Analyzers.items[slot].finish(at: flow.lastSeen)
-            while let record = smb2Analyzers.items[slot].popRecord() { report(consume record, flow: flow) }
+            reportRecords(of: current, flow: flow)
             let counts = smb2Analyzers.items[slot].anomalies
             var index = 0
             while let anomaly = SMB2Anomaly(rawValue: index) {
