@@ -462,14 +462,13 @@ public struct SMB2ConnectionState: Sendable {
     private mutating func emit(_ file: consuming OpenFile, at time: PacketTime) {
         // The record is swapped out for an empty one (whose strings are not counted): taking it from `file`
         // copied it, retaining and releasing each of its strings.
-        let entropy = file.entropy.shannonBitsPerByte
-        let chiSquare = file.entropy.chiSquare
+        let statistics = file.entropy.statistics
         let sampledBytes = file.entropy.sampledBytes
         var record = emptyFileRecord(tree: "", filename: "", at: time)
         swap(&record, &file.record)
         record.closed = time
-        record.writeEntropy = entropy
-        record.writeChiSquare = chiSquare
+        record.writeEntropy = statistics?.shannonBitsPerByte
+        record.writeChiSquare = statistics?.chiSquare
         record.sampledBytes = sampledBytes
         enqueue(.file(consume record))
     }

@@ -33,14 +33,27 @@ public struct WriteEntropy: Sendable, Equatable {
     }
 
     /// Shannon entropy in bits per byte (0…8), or `nil` when nothing was sampled.
-    public var shannonBitsPerByte: Double? {
+    public var shannonBitsPerByte: Double? { statistics?.shannonBitsPerByte }
+
+    /// Pearson's χ² statistic against a uniform byte distribution (255 degrees of freedom; ≈255 for random data),
+    /// or `nil` when nothing was sampled.
+    public var chiSquare: Double? { statistics?.chiSquare }
+
+    /// Both statistics from one pass over the 256 counters, or `nil` when nothing was sampled. Each sum adds its
+    /// terms in counter order, as a pass of its own would, so the results are bit for bit the same.
+    public var statistics: (shannonBitsPerByte: Double, chiSquare: Double)? {
         guard sampledBytes > 0 else { return nil }
         let total = Double(sampledBytes)
+        let expected = total / 256
         var entropy = 0.0
-        // Small samples repeat small counts: each one's term is worked out once (the same expression, so the sum is
-        // bit for bit what a `log2` per byte value gives).
+        var chiSquare = 0.0
+        // Small samples repeat small counts: each one's entropy term is worked out once (the same expression, so the
+        // sum is bit for bit what a `log2` per byte value gives).
         var smallCountTerms = InlineArray<64, Double>(repeating: .nan)
-        for count in counts where count > 0 {
+        for count in counts {
+            let difference = Double(count) - expected
+            chiSquare += difference * difference / expected
+            guard count > 0 else { continue }
             let small = count < 64
             if small, !smallCountTerms[Int(count)].isNaN {
                 entropy -= smallCountTerms[Int(count)]
@@ -51,19 +64,6 @@ public struct WriteEntropy: Sendable, Equatable {
             if small { smallCountTerms[Int(count)] = term }
             entropy -= term
         }
-        return max(0, entropy)
-    }
-
-    /// Pearson's χ² statistic against a uniform byte distribution (255 degrees of freedom; ≈255 for random data),
-    /// or `nil` when nothing was sampled.
-    public var chiSquare: Double? {
-        guard sampledBytes > 0 else { return nil }
-        let expected = Double(sampledBytes) / 256
-        var sum = 0.0
-        for count in counts {
-            let difference = Double(count) - expected
-            sum += difference * difference / expected
-        }
-        return sum
+        return (max(0, entropy), chiSquare)
     }
 }
