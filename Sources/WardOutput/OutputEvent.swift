@@ -13,11 +13,11 @@ public enum OutputEvent: Sendable {
     /// A finished flow.
     case flow(FlowEvent)
     /// A finished DICOM association.
-    case dicom(DICOMAssociationRecord, flow: FlowRecord)
+    indirect case dicom(DICOMAssociationRecord, flow: FlowRecord)
     /// One HL7 message or acknowledgement.
-    case hl7(HL7MessageRecord, flow: FlowRecord)
+    indirect case hl7(HL7MessageRecord, flow: FlowRecord)
     /// An SMB tree connect, file, or session summary.
-    case smb(SMB2Record, flow: FlowRecord)
+    indirect case smb(SMB2Record, flow: FlowRecord)
     /// A detector's alert.
     case alert(Alert)
 }
