@@ -36,34 +36,42 @@ public struct DICOMCommandSet: Sendable, Equatable {
     /// - Throws: ``DecodeFailure`` when the elements are not well-formed or the command field is missing.
     public static func decode(_ bytes: RawSpan) throws(DecodeFailure) -> DICOMCommandSet {
         var command = DICOMCommandSet()
-        var offset = 0
-        while offset < bytes.byteCount {
-            guard bytes.contains(offset: offset, length: 8) else { throw .malformed }
-            let group = bytes.loadUInt16LE(at: offset)
-            let element = bytes.loadUInt16LE(at: offset + 2)
-            let declared = bytes.loadUInt32LE(at: offset + 4)
-            guard group == 0x0000, let length = Int(exactly: declared),
-                bytes.contains(offset: offset + 8, length: length)
-            else { throw .malformed }
-            let value = (offset + 8)..<(offset + 8 + length)
-            switch element {
-            case 0x0002: command.affectedSOPClass = DICOMText.trimmedRange(bytes, value)
-            case 0x0003: command.requestedSOPClass = DICOMText.trimmedRange(bytes, value)
-            case 0x0100: command.commandField = uint16(bytes, value).map(DICOMCommandField.init(rawValue:))
-            case 0x0110: command.messageID = uint16(bytes, value)
-            case 0x0120: command.messageIDBeingRespondedTo = uint16(bytes, value)
-            case 0x0600: command.moveDestination = DICOMText.trimmedRange(bytes, value)
-            case 0x0800: command.dataSetType = uint16(bytes, value)
-            case 0x0900: command.status = uint16(bytes, value)
-            default: break
+        // Element headers are read through a raw pointer, each checked against the end once (a command has seven or
+        // eight elements; the span's checked loads cost more than the walk). Text values are trimmed afterwards.
+        let wellFormed = bytes.withUnsafeBytes { raw in
+            let count = raw.count
+            var offset = 0
+            while offset < count {
+                guard count &- offset >= 8 else { return false }
+                let group = UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+                let element = UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: offset &+ 2, as: UInt16.self))
+                let length = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset &+ 4, as: UInt32.self)))
+                let start = offset &+ 8
+                guard group == 0x0000, length <= count &- start else { return false }
+                let value = start..<(start &+ length)
+                func uint16() -> UInt16? {
+                    length == 2 ? UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: start, as: UInt16.self)) : nil
+                }
+                switch element {
+                case 0x0002: command.affectedSOPClass = value
+                case 0x0003: command.requestedSOPClass = value
+                case 0x0100: command.commandField = uint16().map(DICOMCommandField.init(rawValue:))
+                case 0x0110: command.messageID = uint16()
+                case 0x0120: command.messageIDBeingRespondedTo = uint16()
+                case 0x0600: command.moveDestination = value
+                case 0x0800: command.dataSetType = uint16()
+                case 0x0900: command.status = uint16()
+                default: break
+                }
+                offset = value.upperBound
             }
-            offset = value.upperBound
+            return true
         }
+        guard wellFormed else { throw .malformed }
         guard command.commandField != nil else { throw .missingCommandField }
+        command.affectedSOPClass = command.affectedSOPClass.map { DICOMText.trimmedRange(bytes, $0) }
+        command.requestedSOPClass = command.requestedSOPClass.map { DICOMText.trimmedRange(bytes, $0) }
+        command.moveDestination = command.moveDestination.map { DICOMText.trimmedRange(bytes, $0) }
         return command
-    }
-
-    private static func uint16(_ bytes: RawSpan, _ value: Range<Int>) -> UInt16? {
-        value.count == 2 ? bytes.loadUInt16LE(at: value.lowerBound) : nil
     }
 }
