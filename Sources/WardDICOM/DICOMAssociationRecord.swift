@@ -83,6 +83,9 @@ public struct DICOMAssociationRecord: Sendable {
     public var moveDestinations: [String] = []
     /// Affected SOP class UIDs (0000,0002) of the commands, distinct, in order of first appearance.
     public var affectedSOPClasses: [String] = []
+    /// The index in ``affectedSOPClasses`` of the last command's class, or -1: a command mostly names the class of
+    /// the one before it (a C-STORE and its response, a run of stores), so that one is compared first.
+    private var lastAffectedSOPClass = -1
     /// C-STORE-RSP with a success or warning status: instances the peer stored.
     public var instancesStored = 0
     /// P-DATA-TF bytes (PDU headers included), both directions.
@@ -124,14 +127,19 @@ public struct DICOMAssociationRecord: Sendable {
             }
         }
         if let range = command.affectedSOPClass, !range.isEmpty,
-            !affectedSOPClasses.contains(where: { DICOMText.equals($0, bytes, range) }),
-            affectedSOPClasses.count < limits.maximumDistinctValues
+            !affectedSOPClasses.indices.contains(lastAffectedSOPClass)
+                || !DICOMText.equals(affectedSOPClasses[lastAffectedSOPClass], bytes, range)
         {
-            var counts = DICOMAnomalyCounts()
-            if let uid = DICOMText.uid(bytes, range, limits: limits, anomalies: &counts) {
-                affectedSOPClasses.append(uid)
-            } else {
-                anomaly = counts[.uidTooLong] > 0 ? .uidTooLong : .invalidUID
+            if let index = affectedSOPClasses.firstIndex(where: { DICOMText.equals($0, bytes, range) }) {
+                lastAffectedSOPClass = index
+            } else if affectedSOPClasses.count < limits.maximumDistinctValues {
+                var counts = DICOMAnomalyCounts()
+                if let uid = DICOMText.uid(bytes, range, limits: limits, anomalies: &counts) {
+                    affectedSOPClasses.append(uid)
+                    lastAffectedSOPClass = affectedSOPClasses.count - 1
+                } else {
+                    anomaly = counts[.uidTooLong] > 0 ? .uidTooLong : .invalidUID
+                }
             }
         }
         if field == .cMoveRequest, let range = command.moveDestination, !range.isEmpty,
