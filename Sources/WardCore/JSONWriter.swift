@@ -175,6 +175,35 @@ public struct JSONWriter: ~Copyable {
         needsSeparator = true
     }
 
+    /// Writes an array of strings stored one after another in `bytes`, each ending at its offset in `ends`. The
+    /// bytes are checked for escaping once as a whole: when none needs it (a list of UIDs), the array is written
+    /// in one pass, without a scan and a call per string.
+    public mutating func stringArray(concatenated bytes: UnsafeRawBufferPointer, ends: UnsafeBufferPointer<Int32>) {
+        guard Self.isPlain(bytes) else {
+            beginArray()
+            var start = 0
+            for end in ends {
+                value(utf8: UnsafeRawBufferPointer(rebasing: bytes[start..<Int(end)]).bytes)
+                start = Int(end)
+            }
+            endArray()
+            return
+        }
+        reserve(bytes.count + 3 * ends.count + 3)
+        separate()
+        appendUnchecked(UInt8(ascii: "["))
+        var start = 0
+        for (index, end) in ends.enumerated() {
+            if index > 0 { appendUnchecked(UInt8(ascii: ",")) }
+            appendUnchecked(UInt8(ascii: "\""))
+            appendUnchecked(UnsafeRawBufferPointer(rebasing: bytes[start..<Int(end)]))
+            appendUnchecked(UInt8(ascii: "\""))
+            start = Int(end)
+        }
+        appendUnchecked(UInt8(ascii: "]"))
+        needsSeparator = true
+    }
+
     /// Whether every byte of `raw` is printable ASCII other than `"` and `\\`: eight bytes at a time, the last word
     /// overlapping the one before it when the length is not a multiple of eight.
     @inline(__always)

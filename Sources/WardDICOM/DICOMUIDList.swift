@@ -132,9 +132,9 @@ public struct DICOMUIDList: Sendable, Equatable, RandomAccessCollection, Express
 
     /// Writes the list as a JSON array of strings.
     public func encode(into writer: inout JSONWriter) {
-        writer.beginArray()
-        for position in ends.indices { withUID(at: position) { writer.value(utf8: $0) } }
-        writer.endArray()
+        storage.withUnsafeBytes { bytes in
+            ends.withUnsafeBufferPointer { writer.stringArray(concatenated: bytes, ends: $0) }
+        }
     }
 
     /// Lists are equal when they hold the same UIDs in the same order (the limit and index do not count).

@@ -159,6 +159,39 @@ extension JSONWriterTests {
         writer.removeLast(1)
         #expect(writer.text == #"{"a":{"b":[1,2]},"c":false}"#)
     }
+
+    /// The one-pass array of concatenated strings writes what one `value` per string writes, plain or escaped.
+    @Test(arguments: [
+        [String](), [""], ["1.2.840.10008.1.2"], ["1.2.840.10008.1.2", "", "1.2.840.10008.1.2.1", "1.2"],
+        ["plain", #"back\slash"#, "quote\"", "tab\t"],
+    ])
+    func writesConcatenatedStringsAsOneArray(strings: [String]) {
+        var bytes: [UInt8] = []
+        var ends: [Int32] = []
+        for string in strings {
+            bytes.append(contentsOf: string.utf8)
+            ends.append(Int32(bytes.count))
+        }
+        var expected = JSONWriter()
+        expected.beginObject()
+        expected.key("k")
+        expected.beginArray()
+        for string in strings { expected.value(string) }
+        expected.endArray()
+        expected.key("n")
+        expected.value(1)
+        expected.endObject()
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("k")
+        bytes.withUnsafeBytes { raw in
+            ends.withUnsafeBufferPointer { writer.stringArray(concatenated: raw, ends: $0) }
+        }
+        writer.key("n")
+        writer.value(1)
+        writer.endObject()
+        #expect(writer.text == expected.text)
+    }
 }
 
 @Suite struct SPSCRingTests {
