@@ -94,9 +94,12 @@ public struct MLLPFramer {
         if offset < 0 { offset = 0 }
         while offset < bytes.byteCount {
             if framed && (state == .buffering || state == .skipping) {
-                // Inside a framed message, runs without a block or segment delimiter are taken whole.
-                let run = plainRun(bytes, from: offset)
+                // Inside a framed message, runs without a start or end block are taken whole, their segment
+                // delimiters counted on the way (only unframed messages need to know where each segment starts).
+                var segments = 0
+                let run = framedRun(bytes, from: offset, segments: &segments)
                 if run > 0 {
+                    segmentCount += segments
                     bytes.withUnsafeBytes { raw in
                         appendRun(UnsafeRawBufferPointer(rebasing: raw[offset..<offset + run]), anomalies: &anomalies)
                     }
@@ -111,22 +114,27 @@ public struct MLLPFramer {
         return .needMoreBytes
     }
 
-    /// How many bytes from `start` hold no start block, end block, CR or LF.
-    private func plainRun(_ bytes: RawSpan, from start: Int) -> Int {
+    /// How many bytes from `start` hold no start or end block; the segment delimiters among them (CR, or LF not
+    /// after CR, as ``appendContent(_:anomalies:)`` counts them) are added to `segments`.
+    private func framedRun(_ bytes: RawSpan, from start: Int, segments: inout Int) -> Int {
         bytes.withUnsafeBytes { raw in
             var index = start
+            var previous = lastByte
             while index < raw.count {
-                // Eight bytes at a time while none is a control character (the four delimiters all are): a byte
-                // below 0x20 borrows in the subtraction and sets its top bit where the byte's own is clear.
+                // Eight bytes at a time while none is a control character (the delimiters all are): a byte below
+                // 0x20 borrows in the subtraction and sets its top bit where the byte's own is clear.
                 if index &+ 8 <= raw.count {
                     let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
                     if (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080 == 0 {
+                        previous = UInt8(truncatingIfNeeded: UInt64(littleEndian: word) >> 56)
                         index &+= 8
                         continue
                     }
                 }
                 let byte = raw[index]
-                if byte < 0x20 && (byte == 0x0B || byte == 0x1C || byte == 0x0D || byte == 0x0A) { break }
+                if byte == 0x0B || byte == 0x1C { break }
+                if byte == 0x0D || (byte == 0x0A && previous != 0x0D) { segments += 1 }
+                previous = byte
                 index += 1
             }
             return index - start
