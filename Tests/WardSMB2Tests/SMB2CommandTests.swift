@@ -225,6 +225,30 @@ import WardTestSupport
         }
     }
 
+    /// χ² from the integer sum of squared counts equals Pearson's definition, Σ (c − e)² / e with e = N / 256:
+    /// exactly for a uniform sample (0) and a single repeated byte (255·N), and to rounding for random samples.
+    @Test func writeChiSquareIsPearsonsStatistic() throws {
+        var random = SeededGenerator(state: 7)
+        for (size, skew) in [(256, 0), (1000, -1), (1, 1), (17, 1), (4096, 1), (4096, 16), (65_536, 3)] {
+            let bytes: [UInt8] =
+                switch skew {
+                case 0: (0..<size).map { UInt8($0 % 256) }
+                case -1: [UInt8](repeating: 0x41, count: size)
+                default: (0..<size).map { _ in UInt8(Int.random(in: 0..<256, using: &random) / skew) }
+                }
+            var entropy = WriteEntropy()
+            bytes.withUnsafeBytes { _ = entropy.add($0.bytes, limit: .max) }
+            var counts = [Int](repeating: 0, count: 256)
+            for byte in bytes { counts[Int(byte)] += 1 }
+            let expected = Double(size) / 256
+            let pearson = counts.reduce(0.0) { $0 + (Double($1) - expected) * (Double($1) - expected) / expected }
+            let chiSquare = try #require(entropy.chiSquare)
+            #expect(abs(chiSquare - pearson) <= 1e-9 * max(1, pearson), "size \(size) skew \(skew)")
+            if skew == 0 { #expect(chiSquare == 0) }
+            if skew == -1 { #expect(chiSquare == 255 * Double(size)) }
+        }
+    }
+
     @Test func samplesOnlyTheFirstBytesOfEachWrite() throws {
         let limits = SMB2Limits(entropySampleBytesPerWrite: 100, entropySampleBytesPerFile: 150)
         var analyzer = SMB2Analyzer(limits: limits)
