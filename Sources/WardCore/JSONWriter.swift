@@ -138,13 +138,19 @@ public struct JSONWriter: ~Copyable {
                 appendUnchecked(raw)
                 return
             }
-            // Runs of printable ASCII other than `"` and `\` are copied in one step.
+            // Runs of printable ASCII other than `"` and `\` are copied in one step; a word that holds a byte to
+            // escape says which one comes first, so the scan goes straight to it.
             var index = 0
             var plainStart = 0
             while index < raw.count {
-                if index &+ 8 <= raw.count && Self.isPlain(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
-                    index &+= 8
-                    continue
+                if index &+ 8 <= raw.count {
+                    let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                    let marks = Self.nonPlainMarks(word)
+                    if marks == 0 {
+                        index &+= 8
+                        continue
+                    }
+                    index &+= marks.trailingZeroBitCount >> 3
                 }
                 let byte = raw[index]
                 if Self.isPlainByte(byte) {
@@ -225,6 +231,19 @@ public struct JSONWriter: ~Copyable {
     @inline(__always)
     static func isPlainByte(_ byte: UInt8) -> Bool {
         byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
+    }
+
+    /// The top bit of each byte of `word` (loaded little-endian) that is not printable ASCII other than `"` and
+    /// `\\`, where the lowest marked byte is always the first such byte. Bytes above it may be marked falsely (a
+    /// borrow runs upward from a byte that matches), so only the lowest mark is to be trusted.
+    @inline(__always)
+    static func nonPlainMarks(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func zeroBytes(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & high }
+        let below20 = (word &- ones &* 0x20) & ~word & high
+        return word & high | below20 | zeroBytes(word ^ (ones &* 0x7F)) | zeroBytes(word ^ (ones &* 0x22))
+            | zeroBytes(word ^ (ones &* 0x5C))
     }
 
     /// Whether all eight bytes of `word` are printable ASCII other than `"` and `\\` (they need no escaping): the

@@ -160,6 +160,21 @@ extension JSONWriterTests {
         #expect(writer.text == #"{"a":{"b":[1,2]},"c":false}"#)
     }
 
+    /// The lowest mark of a word is its first byte that needs escaping, whatever the bytes after it (the marks above
+    /// it may be false); no mark means none does. Words drawn from the bytes at every boundary of the tests.
+    @Test func marksTheFirstByteToEscapeInAWord() {
+        let edges: [UInt8] = [0x00, 0x01, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x41, 0x5B, 0x5C, 0x5D, 0x7E, 0x7F, 0x80, 0xA0,
+                              0xC3, 0xFF]
+        var random = SeededGenerator(state: 5)
+        for _ in 0..<200_000 {
+            let bytes = (0..<8).map { _ in edges[Int.random(in: 0..<edges.count, using: &random)] }
+            let word = bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+            let first = bytes.firstIndex { !JSONWriter.isPlainByte($0) } ?? 8
+            let marks = JSONWriter.nonPlainMarks(word)
+            #expect((marks == 0 ? 8 : marks.trailingZeroBitCount >> 3) == first, "\(bytes)")
+        }
+    }
+
     /// The one-pass array of concatenated strings writes what one `value` per string writes, plain or escaped.
     @Test(arguments: [
         [String](), [""], ["1.2.840.10008.1.2"], ["1.2.840.10008.1.2", "", "1.2.840.10008.1.2.1", "1.2"],
