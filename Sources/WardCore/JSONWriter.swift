@@ -456,7 +456,7 @@ public struct JSONWriter: ~Copyable {
 
     /// Copies `count` bytes. Keys and most values are a few dozen bytes at most: those move as overlapping words,
     /// without a call to `memmove` (which cost more than the copy itself).
-    @inlinable @inline(__always) @usableFromInline
+    @inlinable @inline(__always)
     static func copy(_ source: UnsafeRawPointer, count: Int, to destination: UnsafeMutableRawPointer) {
         switch count {
         case 16...32:
