@@ -51,10 +51,8 @@ public struct EventFormatter: ~Copyable {
         return rendered.withBytes { Array($0.dropFirst()) }  // the members, without the object's `{`
     }
 
-    /// Writes the `event` object of a protocol record of `dataset`, with its start and end when it spans time.
-    private static func writeEventMember(
-        dataset: StaticString, start: PacketTime?, end: PacketTime?, into writer: inout JSONWriter
-    ) {
+    /// Opens the `event` object of a flow or protocol record and writes its `kind` and `category` members.
+    private static func beginNetworkEventMember(into writer: inout JSONWriter) {
         writer.beginObject("event")
         writer.key("kind")
         writer.value("event")
@@ -62,6 +60,21 @@ public struct EventFormatter: ~Copyable {
         writer.beginArray()
         writer.value("network")
         writer.endArray()
+    }
+
+    /// Empties the writer and opens a record with its `@timestamp`, as every record starts.
+    private mutating func startRecord(at time: PacketTime) {
+        writer.reset()
+        writer.beginObject()
+        writer.key("@timestamp")
+        writer.value(time)
+    }
+
+    /// Writes the `event` object of a protocol record of `dataset`, with its start and end when it spans time.
+    private static func writeEventMember(
+        dataset: StaticString, start: PacketTime?, end: PacketTime?, into writer: inout JSONWriter
+    ) {
+        beginNetworkEventMember(into: &writer)
         writer.key("dataset")
         writer.value(dataset)
         if let start, let end {
@@ -76,17 +89,8 @@ public struct EventFormatter: ~Copyable {
     /// Renders a `wardwatch.flow` record (one JSON line, newline included).
     public mutating func render(flow event: FlowEvent) {
         let flow = event.record
-        writer.reset()
-        writer.beginObject()
-        writer.key("@timestamp")
-        writer.value(flow.firstSeen)
-        writer.beginObject("event")
-        writer.key("kind")
-        writer.value("event")
-        writer.key("category")
-        writer.beginArray()
-        writer.value("network")
-        writer.endArray()
+        startRecord(at: flow.firstSeen)
+        Self.beginNetworkEventMember(into: &writer)
         writer.key("type")
         writer.beginArray()
         writer.value("connection")
@@ -215,10 +219,7 @@ public struct EventFormatter: ~Copyable {
     /// Renders a `wardwatch.alert` record: rule, severity, risk, the one-sentence message, ATT&CK technique,
     /// endpoints with their zones, and the evidence.
     public mutating func render(alert: Alert) {
-        writer.reset()
-        writer.beginObject()
-        writer.key("@timestamp")
-        writer.value(alert.lastTime)
+        startRecord(at: alert.lastTime)
         writer.beginObject("event")
         writer.key("kind")
         writer.value("alert")
@@ -288,10 +289,7 @@ public struct EventFormatter: ~Copyable {
         _ dataset: StaticString, protocolName: StaticString, time: PacketTime, end: PacketTime?, flow: FlowRecord,
         senderIsResponder: Bool
     ) -> UInt64 {
-        writer.reset()
-        writer.beginObject()
-        writer.key("@timestamp")
-        writer.value(time)
+        startRecord(at: time)
         Self.writeEventMember(dataset: dataset, start: time, end: end, into: &writer)
         writeObserver()
         return writeProtocolMembers(protocolName: protocolName, flow: flow, senderIsResponder: senderIsResponder)
@@ -302,10 +300,7 @@ public struct EventFormatter: ~Copyable {
         _ eventMembers: [UInt8], protocolName: StaticString, time: PacketTime, flow: FlowRecord,
         senderIsResponder: Bool
     ) -> UInt64 {
-        writer.reset()
-        writer.beginObject()
-        writer.key("@timestamp")
-        writer.value(time)
+        startRecord(at: time)
         eventMembers.withUnsafeBytes { writer.value(json: $0) }
         return writeProtocolMembers(protocolName: protocolName, flow: flow, senderIsResponder: senderIsResponder)
     }
@@ -369,10 +364,7 @@ public struct EventFormatter: ~Copyable {
 
     /// Renders a `wardwatch.host` state record: one IP address and what was learned about it.
     public mutating func render(host: HostRecord) {
-        writer.reset()
-        writer.beginObject()
-        writer.key("@timestamp")
-        writer.value(host.lastSeen)
+        startRecord(at: host.lastSeen)
         writer.beginObject("event")
         writer.key("kind")
         writer.value("state")
@@ -436,10 +428,7 @@ public struct EventFormatter: ~Copyable {
 
     /// Renders the `wardwatch.stats` metric record for a run.
     public mutating func render(statistics: SensorStatistics, at time: PacketTime) {
-        writer.reset()
-        writer.beginObject()
-        writer.key("@timestamp")
-        writer.value(time)
+        startRecord(at: time)
         writer.beginObject("event")
         writer.key("kind")
         writer.value("metric")
