@@ -46,7 +46,7 @@ public struct Engine: ~Copyable {
     public var metricsSource = 0
     // Application analysis (see Engine+Streams.swift).
     var sessions = SlotPool(vacant: StreamSession(flowSlot: -1, kind: .pending, analyzerSlot: -1))
-    var reassemblers: ContiguousArray<TCPReassembler> = []
+    var reassemblers = InPlaceArray<TCPReassembler>()
     var dicomAnalyzers = SlotPool(vacant: DICOMAnalyzer())
     /// The A-ASSOCIATE bodies this engine's DICOM connections decoded last (a modality repeats its request).
     var dicomAssociations = DICOMAssociateMemo()

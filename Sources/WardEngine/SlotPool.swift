@@ -3,10 +3,10 @@
 /// Values are mutated in place through `items[slot].…`, so analyzers with buffers are never copied. They are stored
 /// unwrapped, a freed slot holding `vacant`, with occupancy kept beside them: with optional elements, every access
 /// through `items[slot]?.…` copied the whole analyzer out just to read the optional's tag.
-struct SlotPool<Element> {
+struct SlotPool<Element>: ~Copyable {
     /// The values by slot; a slot not in use holds the pool's vacant value.
-    var items: ContiguousArray<Element> = []
-    private var occupied: [Bool] = []
+    var items = InPlaceArray<Element>()
+    private var occupied = InPlaceArray<Bool>()
     private var free: [Int32] = []
     private let vacant: Element
 
