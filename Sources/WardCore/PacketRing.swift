@@ -7,21 +7,26 @@ import Synchronization
 /// allocation per packet. Each record is a `Header` followed by the frame bytes, padded to 16 bytes; a record that
 /// would run past the end of the buffer starts again at its beginning (a wrap marker tells the consumer). The
 /// consumer releases a record only after processing it, so the borrowed bytes stay valid meanwhile.
+///
+/// Its methods are `@inlinable`, so that the replay specialises them for its header: unspecialised, every packet
+/// copied its header through the generic value witnesses and looked up the metadata of `peek`'s result tuple.
 public final class PacketRing<Header: BitwiseCopyable>: @unchecked Sendable {
-    private let buffer: UnsafeMutableRawPointer
+    @usableFromInline let buffer: UnsafeMutableRawPointer
     /// The buffer's size in bytes.
     public let byteCapacity: Int
-    private let written = Atomic<Int>(0)  // bytes produced (monotonic); written by the producer only
-    private let consumed = Atomic<Int>(0)  // bytes released (monotonic); written by the consumer only
-    private let closed = Atomic<Bool>(false)
-    private var readPosition = 0  // consumer only: start of the record being read (monotonic)
-    private var pendingRelease = 0  // consumer only: where `release` moves `consumed` to
+    @usableFromInline let written = Atomic<Int>(0)  // bytes produced (monotonic); written by the producer only
+    @usableFromInline let consumed = Atomic<Int>(0)  // bytes released (monotonic); written by the consumer only
+    @usableFromInline let closed = Atomic<Bool>(false)
+    @usableFromInline var readPosition = 0  // consumer only: start of the record being read (monotonic)
+    @usableFromInline var pendingRelease = 0  // consumer only: where `release` moves `consumed` to
 
-    private static var recordHeaderSize: Int { (MemoryLayout<Int>.size + MemoryLayout<Header>.size + 15) & ~15 }
-    private static var wrapMarker: Int { -1 }
+    @inlinable static var recordHeaderSize: Int { (MemoryLayout<Int>.size + MemoryLayout<Header>.size + 15) & ~15 }
+    @inlinable static var wrapMarker: Int { -1 }
 
     /// A ring of `byteCapacity` bytes (rounded up to 16); the largest packet it takes is half of that.
     public init(byteCapacity: Int) {
+        // A header sits a word after its record's 16-byte aligned start, where `peek` hands it out in place.
+        precondition(MemoryLayout<Header>.alignment <= MemoryLayout<Int>.size, "PacketRing header alignment")
         self.byteCapacity = (max(byteCapacity, 1 << 16) + 15) & ~15
         buffer = .allocate(byteCount: self.byteCapacity, alignment: 16)
     }
@@ -31,10 +36,11 @@ public final class PacketRing<Header: BitwiseCopyable>: @unchecked Sendable {
     }
 
     /// The largest frame `tryPush` takes.
-    public var maximumFrameLength: Int { byteCapacity / 2 - Self.recordHeaderSize }
+    @inlinable public var maximumFrameLength: Int { byteCapacity / 2 - Self.recordHeaderSize }
 
     /// Copies a packet in; returns `false` when the ring has no room now (or the frame exceeds
     /// `maximumFrameLength`, which the caller checks first). Producer thread only.
+    @inlinable
     public func tryPush(header: Header, frame: UnsafeRawBufferPointer) -> Bool {
         let size = Self.recordHeaderSize + (frame.count + 15) & ~15
         guard frame.count <= maximumFrameLength else { return false }
@@ -61,9 +67,10 @@ public final class PacketRing<Header: BitwiseCopyable>: @unchecked Sendable {
         return true
     }
 
-    /// The oldest packet not yet released, or `nil` when none is waiting; its bytes stay valid until `release()`.
-    /// Consumer thread only; call `release()` before the next `peek()`.
-    public func peek() -> (header: Header, frame: UnsafeRawBufferPointer)? {
+    /// The oldest packet not yet released, or `nil` when none is waiting: its header and bytes in place in the ring,
+    /// valid until `release()`. Consumer thread only; call `release()` before the next `peek()`.
+    @inlinable
+    public func peek() -> (header: UnsafeMutablePointer<Header>, frame: UnsafeRawBufferPointer)? {
         var position = readPosition
         let available = written.load(ordering: .acquiring)
         guard position < available else { return nil }
@@ -74,23 +81,25 @@ public final class PacketRing<Header: BitwiseCopyable>: @unchecked Sendable {
             offset = 0
         }
         let length = buffer.load(fromByteOffset: offset, as: Int.self)
-        let header = buffer.loadUnaligned(fromByteOffset: offset + MemoryLayout<Int>.size, as: Header.self)
+        let header = (buffer + offset + MemoryLayout<Int>.size).assumingMemoryBound(to: Header.self)
         let frame = UnsafeRawBufferPointer(start: buffer + offset + Self.recordHeaderSize, count: length)
         pendingRelease = position + Self.recordHeaderSize + (length + 15) & ~15
         return (header, frame)
     }
 
     /// Releases the packet returned by the last `peek()`, making its room available to the producer.
+    @inlinable
     public func release() {
         readPosition = pendingRelease
         consumed.store(pendingRelease, ordering: .releasing)
     }
 
     /// Marks the end of the stream. Producer thread only.
+    @inlinable
     public func close() {
         closed.store(true, ordering: .releasing)
     }
 
     /// Whether the producer has closed the ring (check `peek()` once more afterwards: records may remain).
-    public var isClosed: Bool { closed.load(ordering: .acquiring) }
+    @inlinable public var isClosed: Bool { closed.load(ordering: .acquiring) }
 }

@@ -92,9 +92,9 @@ public struct Engine: ~Copyable {
         process(decoded: &packet, frame: frame, wireLength: wireLength, time: time)
     }
 
-    /// Processes one packet already decoded (by the replay reader that shards packets over workers).
-    public mutating func process(_ packet: DecodedPacket, frame: RawSpan, wireLength: Int, time: PacketTime) {
-        var packet = packet
+    /// Processes one packet already decoded (by the replay reader that shards packets over workers); `packet` is
+    /// only read, in place.
+    public mutating func process(_ packet: inout DecodedPacket, frame: RawSpan, wireLength: Int, time: PacketTime) {
         process(decoded: &packet, frame: frame, wireLength: wireLength, time: time)
     }
 

@@ -133,15 +133,18 @@ enum ParallelReplay {
                     usleep(50)
                     continue
                 }
-                switch header.mark {
+                let time = header.pointee.time
+                switch header.pointee.mark {
                 case .none:
-                    engine.process(header.packet, frame: frame.bytes, wireLength: header.wireLength, time: header.time)
+                    // The decoded packet is read where the reader wrote it, not copied out of the ring first.
+                    engine.process(&header.pointee.packet, frame: frame.bytes, wireLength: header.pointee.wireLength,
+                                   time: time)
                 case .tick:
                     // The worker's clock follows the whole capture, so its flows time out as one engine's would.
-                    engine.expiryTick(at: header.time)
+                    engine.expiryTick(at: time)
                 case .epochEnd:
-                    engine.expiryTick(at: header.time)
-                    engine.endEpoch(at: header.time)
+                    engine.expiryTick(at: time)
+                    engine.endEpoch(at: time)
                 }
                 ring.release()
             }

@@ -22,7 +22,7 @@ import WardCore
                 // Full: drain two, then the push fits.
                 for _ in 0..<2 {
                     guard let (header, data) = ring.peek() else { break }
-                    #expect(header == consumed)
+                    #expect(header.pointee == consumed)
                     #expect(Array(data) == frame(consumed, length: data.count))
                     ring.release()
                     consumed += 1
@@ -30,7 +30,7 @@ import WardCore
             }
         }
         while let (header, data) = ring.peek() {
-            #expect(header == consumed && Array(data) == frame(consumed, length: data.count))
+            #expect(header.pointee == consumed && Array(data) == frame(consumed, length: data.count))
             ring.release()
             consumed += 1
         }
@@ -69,7 +69,7 @@ import WardCore
                 if ring.isClosed && ring.peek() == nil { break }
                 continue
             }
-            intact = intact && header == UInt64(expected) && data.count == expected % 1_500
+            intact = intact && header.pointee == UInt64(expected) && data.count == expected % 1_500
             for index in 0..<min(data.count, 8) where data[index] != UInt8(truncatingIfNeeded: expected >> (index * 8)) {
                 intact = false
             }
