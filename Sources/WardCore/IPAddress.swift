@@ -141,10 +141,9 @@ public struct IPAddress: Hashable, Comparable, Sendable, BitwiseCopyable {
 }
 
 extension IPAddress: CustomStringConvertible {
+    /// Written straight into the string's storage (through an array it cost two allocations and a UTF-8 check).
     public var description: String {
-        var bytes: [UInt8] = []
-        write(into: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        String(unsafeUninitializedCapacity: Self.maximumTextLength) { writeText(to: $0.baseAddress!) }
     }
 }
 

@@ -80,10 +80,12 @@ public struct MACAddress: Hashable, Comparable, Sendable, BitwiseCopyable {
 }
 
 extension MACAddress: CustomStringConvertible {
+    /// Written straight into the string's storage (through an array it cost two allocations and a UTF-8 check).
     public var description: String {
-        var bytes: [UInt8] = []
-        write(into: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        String(unsafeUninitializedCapacity: Self.textLength) { text in
+            writeText(to: text.baseAddress!)
+            return Self.textLength
+        }
     }
 }
 
