@@ -69,12 +69,35 @@ public struct DICOMAnalyzer: Sendable {
     public mutating func receive(
         _ bytes: RawSpan, direction: StreamDirection, at time: PacketTime, associations: inout DICOMAssociateMemo
     ) -> Bool {
+        var skippable = 0
+        return receive(bytes, direction: direction, at: time, associations: &associations, skippable: &skippable)
+    }
+
+    /// Feeds in-order bytes of one direction, and says in `skippable` how many of the bytes after them the analyzer
+    /// would pass over unread (the rest of a data set): the engine passes those over (WardFlows'
+    /// `TCPReassembler.waive`) and reports them to ``skip(_:direction:)``. Said here rather than asked afterwards,
+    /// which copied the analyzer.
+    /// - Returns: whether records wait for ``popRecord()``.
+    public mutating func receive(
+        _ bytes: RawSpan, direction: StreamDirection, at time: PacketTime, associations: inout DICOMAssociateMemo,
+        skippable: inout Int
+    ) -> Bool {
         var cursor = 0
         while let event = nextEvent(bytes, direction: direction, cursor: &cursor) {
             handle(event, in: bytes, direction: direction, at: time, associations: &associations)
         }
         syncPDataBytes()
+        skippable = direction == .originator ? originatorFramer.passableBytes : responderFramer.passableBytes
         return !records.isEmpty
+    }
+
+    /// Moves past `count` bytes of `direction` that `skippable` allowed, exactly as receiving them would.
+    public mutating func skip(_ count: Int, direction: StreamDirection) {
+        switch direction {
+        case .originator: originatorFramer.pass(over: count)
+        case .responder: responderFramer.pass(over: count)
+        }
+        syncPDataBytes()
     }
 
     /// Reports `length` bytes of `direction` lost; the framer resynchronises at the next plausible PDU header.

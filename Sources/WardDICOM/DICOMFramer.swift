@@ -217,28 +217,48 @@ public struct DICOMFramer: Sendable {
         }
     }
 
+    /// How many of the next bytes the framer would pass over unread: the rest of a data set's PDV, or of a PDU body
+    /// being skipped. The engine need not hand those over (``pass(over:)`` accounts for them).
+    public var passableBytes: Int {
+        switch state {
+        case .pdvBody(_, let pdvRemaining, false, _): pdvRemaining
+        case .skipping(let remaining, _): remaining
+        default: 0
+        }
+    }
+
+    /// Moves past `length` bytes that ``passableBytes`` allowed, exactly as offering them would (they count as
+    /// P-DATA-TF bytes when they are).
+    public mutating func pass(over length: Int) {
+        switch state {
+        case .pdvBody(let pduRemaining, let pdvRemaining, false, let isLast) where length <= pdvRemaining:
+            state = .pdvBody(
+                pduRemaining: pduRemaining, pdvRemaining: pdvRemaining - length, isCommand: false, isLast: isLast)
+            pDataByteCount &+= UInt64(length)
+        case .skipping(let remaining, let isPData) where length <= remaining:
+            state = .skipping(remaining: remaining - length, isPData: isPData)
+            if isPData { pDataByteCount &+= UInt64(length) }
+        default:
+            gap(length: length)  // more than was passable: the caller broke the contract; resynchronise
+        }
+    }
+
     /// Accounts for `length` lost bytes: stays in step when they fall inside a body being skipped anyway,
     /// otherwise drops partial state and scans for the next plausible PDU header.
     /// - Parameter length: the number of bytes lost.
     public mutating func gap(length: Int) {
         guard length > 0 else { return }
-        switch state {
-        case .skipping(let remaining, let isPData) where length <= remaining:
-            state = .skipping(remaining: remaining - length, isPData: isPData)
-            if isPData { pDataByteCount &+= UInt64(length) }
-        case .pdvBody(let pduRemaining, let pdvRemaining, false, let isLast) where length <= pdvRemaining:
-            state = .pdvBody(
-                pduRemaining: pduRemaining, pdvRemaining: pdvRemaining - length, isCommand: false, isLast: isLast)
-            pDataByteCount &+= UInt64(length)
-        default:
-            state = .desynchronized
-            scratch = 0
-            scratchCount = 0
-            commandInProgress = false
-            commandOverflowed = false
-            body.removeAll(keepingCapacity: true)
-            commandBytes.removeAll(keepingCapacity: true)
+        if length <= passableBytes {
+            pass(over: length)
+            return
         }
+        state = .desynchronized
+        scratch = 0
+        scratchCount = 0
+        commandInProgress = false
+        commandOverflowed = false
+        body.removeAll(keepingCapacity: true)
+        commandBytes.removeAll(keepingCapacity: true)
     }
 
     /// The six bytes at `offset` as the low 48 bits, big-endian: a PDU header, or a PDV's length, context and

@@ -189,7 +189,7 @@ extension Engine {
         let captured = payload.byteCount
         if captured == wireLength && reassemblers[stream].takeInOrder(sequence: sequence, length: wireLength) {
             if wireLength <= reassemblers[stream].waivable {
-                // Bulk bytes the analyzer would not read (a file's data): it is told before anything else.
+                // Bulk bytes the analyzer would not read (a file's data, a data set): it is told before anything else.
                 reassemblers[stream].waive(wireLength)
             } else {
                 deliver(session: session, bytes: payload, direction: direction, time: time)
@@ -303,8 +303,16 @@ extension Engine {
         case .pending:
             return
         case .dicom:
+            // Both directions' passed-over data first: they came before these bytes, and the association's byte
+            // count must hold them when these bytes end it (an A-ABORT from the other side).
+            for index in 0..<2 where reassemblers[2 * Int(session) + index].waived > 0 {
+                dicomAnalyzers.items[slot].skip(
+                    reassemblers[2 * Int(session) + index].takeWaived(), direction: index == 0 ? .originator : .responder)
+            }
+            var skippable = 0
             waiting = dicomAnalyzers.items[slot].receive(
-                bytes, direction: direction, at: time, associations: &dicomAssociations)
+                bytes, direction: direction, at: time, associations: &dicomAssociations, skippable: &skippable)
+            reassemblers[2 * Int(session) + (direction == .originator ? 0 : 1)].waivable = skippable
         case .hl7:
             waiting = hl7Analyzers.items[slot].receive(bytes, direction: direction, at: time)
         case .smb2:
@@ -339,22 +347,27 @@ extension Engine {
         guard sessions.contains(session) else { return }
         let current = sessions.items[Int(session)]
         let slot = Int(current.analyzerSlot)
+        settleWaived(stream: 2 * Int(session) + (direction == .originator ? 0 : 1), of: current, direction: direction)
         switch current.kind {
         case .pending: return
         case .dicom: dicomAnalyzers.items[slot].gap(length: length, direction: direction)
         case .hl7: hl7Analyzers.items[slot].gap(length: length, direction: direction)
-        case .smb2:
-            let stream = 2 * Int(session) + (direction == .originator ? 0 : 1)
-            settleWaived(stream: stream, smb2Slot: slot, direction: direction)
-            smb2Analyzers.items[slot].gap(length: length, direction: direction)
+        case .smb2: smb2Analyzers.items[slot].gap(length: length, direction: direction)
         }
     }
 
-    /// Tells an SMB analyzer of the bytes of `stream` passed over unread, before it is told anything else, and
-    /// passes no more over until it says again what it would not read.
-    private mutating func settleWaived(stream: Int, smb2Slot slot: Int, direction: StreamDirection) {
+    /// Tells an SMB or DICOM analyzer of the bytes of `stream` passed over unread, before it is told anything else,
+    /// and passes no more over until it says again what it would not read.
+    private mutating func settleWaived(stream: Int, of session: StreamSession, direction: StreamDirection) {
         let skipped = reassemblers[stream].takeWaived()
-        if skipped > 0 { smb2Analyzers.items[slot].skip(skipped, direction: direction) }
+        if skipped > 0 {
+            let slot = Int(session.analyzerSlot)
+            switch session.kind {
+            case .dicom: dicomAnalyzers.items[slot].skip(skipped, direction: direction)
+            case .smb2: smb2Analyzers.items[slot].skip(skipped, direction: direction)
+            case .pending, .hl7: break
+            }
+        }
         reassemblers[stream].waivable = 0
     }
 
@@ -366,9 +379,7 @@ extension Engine {
             let stream = 2 * Int(session) + index
             let direction: StreamDirection = index == 0 ? .originator : .responder
             flushBuffered(session: session, stream: stream, direction: direction, time: flow.lastSeen)
-            if current.kind == .smb2 {
-                settleWaived(stream: stream, smb2Slot: Int(current.analyzerSlot), direction: direction)
-            }
+            settleWaived(stream: stream, of: current, direction: direction)
             reassemblyBytes -= reassemblers[stream].bufferedBytes
             reassemblers[stream] = TCPReassembler(limit: 0)
         }

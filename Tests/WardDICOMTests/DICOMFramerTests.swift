@@ -160,3 +160,72 @@ import WardTestSupport
         #expect(analyzer.anomalies[.recordQueueFull] == 2)
     }
 }
+
+/// The engine may pass over the bytes a DICOM analyzer says it would not read (the rest of a data set) and report
+/// them with `skip`: the records must be those of reading every byte.
+@Suite struct DICOMPassingOverTests {
+    /// Feeds each segment in `piece`-byte chunks, skipping every chunk that lies within what the analyzer said it
+    /// would pass over in that direction; returns the records and how many bytes were skipped.
+    static func runSkipping(_ segments: [Segment], piece: Int) -> (records: [String], skipped: Int, anomalies: Int) {
+        var analyzer = DICOMAnalyzer()
+        var memo = DICOMAssociateMemo()
+        var passable = [StreamDirection.originator: 0, .responder: 0]
+        var skipped = 0
+        var records: [String] = []
+        for segment in segments {
+            var start = 0
+            while start < segment.bytes.count {
+                let end = min(start + piece, segment.bytes.count)
+                let length = end - start
+                if length <= passable[segment.direction, default: 0] {
+                    analyzer.skip(length, direction: segment.direction)
+                    passable[segment.direction, default: 0] -= length
+                    skipped += length
+                } else {
+                    var skippable = 0
+                    _ = Array(segment.bytes[start..<end]).withUnsafeBytes {
+                        analyzer.receive(
+                            $0.bytes, direction: segment.direction, at: segment.time, associations: &memo,
+                            skippable: &skippable)
+                    }
+                    passable[segment.direction] = skippable
+                }
+                records += Harness.drain(&analyzer).map(Harness.render)
+                start = end
+            }
+        }
+        analyzer.finish(at: segments.last?.time ?? .zero)
+        records += Harness.drain(&analyzer).map(Harness.render)
+        return (records, skipped, analyzer.anomalies.total)
+    }
+
+    @Test(arguments: [1, 7, 64, 1_000])
+    func passingOverDataSetsGivesTheSameRecords(piece: Int) {
+        let (reference, analyzer) = Harness.run(Scripts.storeAndMove)
+        let result = Self.runSkipping(Scripts.storeAndMove, piece: piece)
+        #expect(result.records == reference.map(Harness.render))
+        #expect(result.anomalies == analyzer.anomalies.total)
+        if piece < 100 { #expect(result.skipped > 200) }  // the 331-byte data set was mostly passed over
+    }
+
+    @Test func framerPassesOverOnlyDataSets() {
+        var framer = DICOMFramer()
+        let command = PDUBuilder.command(0x0001, sopClass: PDUBuilder.ctImageStorage, messageID: 1, dataSet: true)
+        let stream =
+            PDUBuilder.pData([(1, 0x03, command)]) + PDUBuilder.pData([(1, 0x02, Array(repeating: 7, count: 100))])
+        var cursor = 0
+        var passableInCommand = 0
+        stream.withUnsafeBytes { raw in
+            // Up to the data PDV's value: the command set's bytes must be read, never passed over.
+            let bytes = raw.bytes.extracting(0..<(stream.count - 100))
+            while framer.next(bytes, cursor: &cursor) != nil {
+                passableInCommand = max(passableInCommand, framer.passableBytes)
+            }
+        }
+        #expect(passableInCommand == 0)
+        #expect(framer.passableBytes == 100)
+        framer.pass(over: 60)
+        #expect(framer.passableBytes == 40)
+        #expect(framer.takePDataByteCount() == UInt64(stream.count - 40))
+    }
+}
