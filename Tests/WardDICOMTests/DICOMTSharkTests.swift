@@ -18,7 +18,9 @@ import WardTestSupport
         var moveDestinations: [String] = []
     }
 
-    static let captures = ["dicom/dicom-store-query.pcap", "dicom/dicom-reject-abort.pcap"]
+    static let captures = [
+        "dicom/dicom-store-query.pcap", "dicom/dicom-reject-abort.pcap", "dicom/dicom-ct-study.pcap",
+    ]
     static let decodeAs = ["-d", "tcp.port==11112,dicom", "-d", "tcp.port==104,dicom"]
 
     static func tshark() throws -> String {

@@ -29,6 +29,37 @@ import WardTestSupport
         #expect(moves == ["WS1"])
     }
 
+    /// A CT series as a PACS link carries it: the engine passes over the data sets (the analyzer never reads pixels),
+    /// and the association still counts every P-DATA-TF byte that tshark's dissector finds.
+    @Test func dicomBulkTransferCountsEveryPDataByte() throws {
+        let capture = Fixtures.capture("dicom/dicom-ct-study.pcap")
+        let (_, events) = try ReplayHarness.replay([capture], flows: false)
+        let associations = Self.records("wardwatch.dicom", in: events, key: "dicom")
+        try #require(associations.count == 1)
+        let record = associations[0]
+        #expect(record["result"] as? String == "released")
+        #expect(record["instances_stored"] as? Int == 6)
+        #expect(record["command_counts"] as? [String: Int] == ["C-STORE-RQ": 6, "C-STORE-RSP": 6])
+        let tshark = try #require(which("tshark"), "tshark is required: run `make setup` (Scripts/setup.sh)")
+        let fields = try runCommand(tshark, [
+            "-n", "-r", capture, "-d", "tcp.port==11112,dicom", "-Y", "dicom", "-T", "fields", "-e", "dicom.pdu.type",
+            "-e", "dicom.pdu.len", "-E", "occurrence=a", "-E", "aggregator=;", "-E", "separator=|",
+        ]).output
+        var pDataPDUs = 0
+        var pDataBytes = 0
+        for line in fields.split(separator: "\n") {
+            let columns = line.split(separator: "|", omittingEmptySubsequences: false)
+            guard columns.count == 2 else { continue }
+            for (type, length) in zip(columns[0].split(separator: ";"), columns[1].split(separator: ";"))
+            where type == "0x04" {
+                pDataPDUs += 1
+                pDataBytes += (Int(length) ?? 0) + 6
+            }
+        }
+        #expect(pDataPDUs > 6 * 32)  // every 512 KiB data set spans 32 PDUs of 16 KiB
+        #expect(record["bytes"] as? Int == pDataBytes)
+    }
+
     @Test func hl7MessagesAndAcknowledgements() throws {
         let (_, events) = try ReplayHarness.replay([Fixtures.capture("hl7/hl7-mllp.pcap")], flows: false)
         let messages = Self.records("wardwatch.hl7", in: events, key: "hl7")
