@@ -24,17 +24,9 @@ ROOT=$(cd "$HERE/../.." && pwd)
 DATA=$HERE/data
 OUT=$ROOT/Captures/dicom
 
-need_pkgs() {
-    local p missing=()
-    for p in "$@"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-    done
-    if ((${#missing[@]})); then DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"; fi
-}
-need_pkgs dcmtk tcpdump iproute2 ethtool
-
 # shellcheck source=lab.sh
 source "$HERE/lab.sh"
+lab_install dcmtk tcpdump iproute2 ethtool
 
 RUN=$(mktemp -d /tmp/ww-dicom.XXXXXX)
 trap 'rm -rf "$RUN"' EXIT

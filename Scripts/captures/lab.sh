@@ -67,6 +67,16 @@ fi
 
 lab_log() { printf '[lab %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
+# lab_install PKG...: installs the Debian packages among PKG that are missing (a scenario also runs on its own,
+# outside Scripts/make-captures.sh).
+lab_install() {
+    local p missing=()
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    done
+    if ((${#missing[@]})); then DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"; fi
+}
+
 _lab_die() { lab_log "ERROR: $*"; return 1; }
 
 _lab_need() {

@@ -34,17 +34,9 @@ ROOT=$(cd "$HERE/../.." && pwd)
 DATA=$HERE/data
 OUT=$ROOT/Captures/scenarios
 
-need_pkgs() {
-    local p missing=()
-    for p in "$@"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-    done
-    if ((${#missing[@]})); then DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"; fi
-}
-need_pkgs samba smbclient dcmtk tcpdump tshark iproute2 ethtool zip socat iputils-arping iputils-ping wireshark-common
-
 # shellcheck source=lab.sh
 source "$HERE/lab.sh"
+lab_install samba smbclient dcmtk tcpdump tshark iproute2 ethtool zip socat iputils-arping iputils-ping wireshark-common
 "$LAB_PYTHON" -c 'import hl7, hl7apy' || { echo "scenarios.sh: pip install hl7 hl7apy" >&2; exit 1; }
 
 SMB_USER=wwclerk

@@ -28,17 +28,9 @@ ROOT=$(cd "$HERE/../.." && pwd)
 DATA=$HERE/data
 OUT=$ROOT/Captures/smb2
 
-need_pkgs() {
-    local p missing=()
-    for p in "$@"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-    done
-    if ((${#missing[@]})); then DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"; fi
-}
-need_pkgs samba smbclient tcpdump iproute2 ethtool zip
-
 # shellcheck source=lab.sh
 source "$HERE/lab.sh"
+lab_install samba smbclient tcpdump iproute2 ethtool zip
 
 SMB_USER=wwclerk
 SMB_PASS='Lab-Only-Not-A-Secret-1'
