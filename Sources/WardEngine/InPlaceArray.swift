@@ -9,7 +9,7 @@ struct InPlaceArray<Element>: ~Copyable {
     /// The elements in use (indices `0..<count`).
     private(set) var count = 0
 
-    /// An empty array (it allocates on the first append).
+    /// An empty array (its room is made on the first append).
     init() {
         capacity = 0
         storage = .allocate(capacity: 0)
