@@ -93,11 +93,13 @@ public struct DICOMAnalyzer: Sendable {
 
     /// Moves past `count` bytes of `direction` that `skippable` allowed, exactly as receiving them would.
     public mutating func skip(_ count: Int, direction: StreamDirection) {
-        switch direction {
-        case .originator: originatorFramer.pass(over: count)
-        case .responder: responderFramer.pass(over: count)
-        }
+        let anomaly =
+            switch direction {
+            case .originator: originatorFramer.pass(over: count)
+            case .responder: responderFramer.pass(over: count)
+            }
         syncPDataBytes()
+        if let anomaly { anomalies.record(anomaly) }
     }
 
     /// Reports `length` bytes of `direction` lost; the framer resynchronises at the next plausible PDU header.

@@ -227,20 +227,18 @@ public struct DICOMFramer: Sendable {
         }
     }
 
-    /// Moves past `length` bytes that ``passableBytes`` allowed, exactly as offering them would (they count as
-    /// P-DATA-TF bytes when they are).
-    public mutating func pass(over length: Int) {
-        switch state {
-        case .pdvBody(let pduRemaining, let pdvRemaining, false, let isLast) where length <= pdvRemaining:
-            state = .pdvBody(
-                pduRemaining: pduRemaining, pdvRemaining: pdvRemaining - length, isCommand: false, isLast: isLast)
-            pDataByteCount &+= UInt64(length)
-        case .skipping(let remaining, let isPData) where length <= remaining:
-            state = .skipping(remaining: remaining - length, isPData: isPData)
-            if isPData { pDataByteCount &+= UInt64(length) }
-        default:
+    /// Moves past `length` bytes that ``passableBytes`` allowed, exactly as offering them would: they count as
+    /// P-DATA-TF bytes when they are, and where they end a PDV the framer moves on as `next` does at a chunk's end
+    /// (which can find too few bytes left in the PDU for another PDV: that anomaly is returned).
+    public mutating func pass(over length: Int) -> DICOMAnomaly? {
+        guard length <= passableBytes else {
             gap(length: length)  // more than was passable: the caller broke the contract; resynchronise
+            return nil
         }
+        advanceWithinBody(length)
+        var cursor = 0
+        if case .anomaly(let anomaly)? = next(RawSpan(), cursor: &cursor) { return anomaly }
+        return nil
     }
 
     /// Accounts for `length` lost bytes: stays in step when they fall inside a body being skipped anyway,
@@ -249,7 +247,7 @@ public struct DICOMFramer: Sendable {
     public mutating func gap(length: Int) {
         guard length > 0 else { return }
         if length <= passableBytes {
-            pass(over: length)
+            advanceWithinBody(length)
             return
         }
         state = .desynchronized
@@ -259,6 +257,21 @@ public struct DICOMFramer: Sendable {
         commandOverflowed = false
         body.removeAll(keepingCapacity: true)
         commandBytes.removeAll(keepingCapacity: true)
+    }
+
+    /// Moves `length` bytes (at most ``passableBytes``) through a data set's PDV or a skipped PDU body.
+    private mutating func advanceWithinBody(_ length: Int) {
+        switch state {
+        case .pdvBody(let pduRemaining, let pdvRemaining, false, let isLast):
+            state = .pdvBody(
+                pduRemaining: pduRemaining, pdvRemaining: pdvRemaining - length, isCommand: false, isLast: isLast)
+            pDataByteCount &+= UInt64(length)
+        case .skipping(let remaining, let isPData):
+            state = .skipping(remaining: remaining - length, isPData: isPData)
+            if isPData { pDataByteCount &+= UInt64(length) }
+        default:
+            break
+        }
     }
 
     /// The six bytes at `offset` as the low 48 bits, big-endian: a PDU header, or a PDV's length, context and
