@@ -250,13 +250,7 @@ public struct JSONWriter: ~Copyable {
     /// escaping scan's step over a plain run, eight bytes at a time (the bit tricks are exact, not heuristics).
     @inline(__always)
     static func isPlain(_ word: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let high: UInt64 = 0x8080_8080_8080_8080
-        @inline(__always) func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & high != 0 }
-        guard word & high == 0 else { return false }  // a byte of 0x80 or more
-        if (word &- ones &* 0x20) & ~word & high != 0 { return false }  // a byte below 0x20
-        return !hasZeroByte(word ^ (ones &* 0x7F)) && !hasZeroByte(word ^ (ones &* 0x22))
-            && !hasZeroByte(word ^ (ones &* 0x5C))
+        nonPlainMarks(word) == 0
     }
 
     /// Writes an integer.
