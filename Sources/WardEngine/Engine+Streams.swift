@@ -21,6 +21,12 @@ struct StreamSession {
 }
 
 extension Engine {
+    /// The index in `reassemblers` of the stream `direction` sends in `session`.
+    @inline(__always)
+    static func stream(of session: Int32, _ direction: StreamDirection) -> Int {
+        2 * Int(session) + (direction == .originator ? 0 : 1)
+    }
+
     /// Protocol analysis of one TCP segment with payload (`payload` of `frame`, `wireLength` bytes on the wire,
     /// starting at `sequence`): probe an undecided flow, then feed its analyzer. Takes these three rather than the
     /// decoded packet, which as an argument was copied (217 bytes) for every segment.
@@ -49,7 +55,7 @@ extension Engine {
             session = probe(payload, direction: direction, flowSlot: flowSlot, existing: -1)
         } else if sessions.contains(session), sessions.items[Int(session)].kind == .pending {
             // A pending session: probe the bytes that continue the stream in order.
-            let stream = 2 * Int(session) + (direction == .originator ? 0 : 1)
+            let stream = Self.stream(of: session, direction)
             switch reassemblers[stream].place(sequence: sequence, length: wireLength) {
             case .deliver(let from) where from < payload.byteCount:
                 let probed = probe(
@@ -184,7 +190,7 @@ extension Engine {
         session: Int32, direction: StreamDirection, sequence: UInt32, payload: RawSpan, wireLength: Int,
         time: PacketTime
     ) {
-        let stream = 2 * Int(session) + (direction == .originator ? 0 : 1)
+        let stream = Self.stream(of: session, direction)
         // Bytes the snapshot length cut off are lost to the analyzer: deliver what was captured, then a gap.
         let captured = payload.byteCount
         if captured == wireLength && reassemblers[stream].takeInOrder(sequence: sequence, length: wireLength) {
@@ -305,18 +311,21 @@ extension Engine {
         case .dicom:
             // Both directions' passed-over data first: they came before these bytes, and the association's byte
             // count must hold them when these bytes end it (an A-ABORT from the other side).
-            for index in 0..<2 where reassemblers[2 * Int(session) + index].waived > 0 {
-                dicomAnalyzers.items[slot].skip(
-                    reassemblers[2 * Int(session) + index].takeWaived(), direction: index == 0 ? .originator : .responder)
+            for index in 0..<2 {
+                let side: StreamDirection = index == 0 ? .originator : .responder
+                let stream = Self.stream(of: session, side)
+                if reassemblers[stream].waived > 0 {
+                    dicomAnalyzers.items[slot].skip(reassemblers[stream].takeWaived(), direction: side)
+                }
             }
             var skippable = 0
             waiting = dicomAnalyzers.items[slot].receive(
                 bytes, direction: direction, at: time, associations: &dicomAssociations, skippable: &skippable)
-            reassemblers[2 * Int(session) + (direction == .originator ? 0 : 1)].waivable = skippable
+            reassemblers[Self.stream(of: session, direction)].waivable = skippable
         case .hl7:
             waiting = hl7Analyzers.items[slot].receive(bytes, direction: direction, at: time)
         case .smb2:
-            let stream = 2 * Int(session) + (direction == .originator ? 0 : 1)
+            let stream = Self.stream(of: session, direction)
             let skipped = reassemblers[stream].waived > 0 ? reassemblers[stream].takeWaived() : 0
             var skippable = 0
             waiting = smb2Analyzers.items[slot].receive(
@@ -347,7 +356,7 @@ extension Engine {
         guard sessions.contains(session) else { return }
         let current = sessions.items[Int(session)]
         let slot = Int(current.analyzerSlot)
-        settleWaived(stream: 2 * Int(session) + (direction == .originator ? 0 : 1), of: current, direction: direction)
+        settleWaived(stream: Self.stream(of: session, direction), of: current, direction: direction)
         switch current.kind {
         case .pending: return
         case .dicom: dicomAnalyzers.items[slot].gap(length: length, direction: direction)
@@ -376,8 +385,8 @@ extension Engine {
         guard sessions.contains(session) else { return }
         let current = sessions.items[Int(session)]
         for index in 0..<2 {
-            let stream = 2 * Int(session) + index
             let direction: StreamDirection = index == 0 ? .originator : .responder
+            let stream = Self.stream(of: session, direction)
             flushBuffered(session: session, stream: stream, direction: direction, time: flow.lastSeen)
             settleWaived(stream: stream, of: current, direction: direction)
             reassemblyBytes -= reassemblers[stream].bufferedBytes
