@@ -56,10 +56,10 @@ final class DetectionCoordinator: @unchecked Sendable {
     /// Starts the thread; it ends when every channel is closed and drained.
     func start() {
         let thread = Thread { [self] in
+            Thread.current.name = "ww-detect"
             run()
             finished.signal()
         }
-        thread.name = "wardwatch-detect"
         thread.start()
     }
 

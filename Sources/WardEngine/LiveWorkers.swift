@@ -127,6 +127,7 @@ enum LiveWorkers {
     private static func startWorker(_ settings: WorkerSettings, stop: WorkerStop) -> WorkerOutcome {
         let outcome = WorkerOutcome()
         let thread = Thread {
+            Thread.current.name = "ww-capture-\(settings.index)"
             var context = LiveContext(
                 engine: Engine(
                     configuration: settings.configuration, analysis: settings.analysis, detection: DetectionEngine(),
@@ -175,7 +176,6 @@ enum LiveWorkers {
             settings.output?.close()
             outcome.complete(with: context.engine)
         }
-        thread.name = "wardwatch-capture-\(settings.index)"
         thread.start()
         return outcome
     }

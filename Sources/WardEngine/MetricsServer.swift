@@ -46,8 +46,10 @@ public final class MetricsServer: @unchecked Sendable {
         }
         self.port = UInt16(bigEndian: actual.sin_port)
         socket = descriptor
-        let thread = Thread { [self] in serve() }
-        thread.name = "wardwatch-metrics"
+        let thread = Thread { [self] in
+            Thread.current.name = "ww-metrics"
+            serve()
+        }
         thread.start()
     }
 

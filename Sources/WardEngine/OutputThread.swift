@@ -41,10 +41,10 @@ public final class OutputThread: @unchecked Sendable {
     /// Starts consuming.
     public func start() {
         let thread = Thread { [self] in
+            Thread.current.name = "ww-output"
             run()
             finished.signal()
         }
-        thread.name = "wardwatch-output"
         thread.start()
     }
 

@@ -55,7 +55,7 @@ enum ParallelReplay {
             startWorker(
                 ring: rings[worker], channel: channels[worker], output: wantsEvents ? output.rings[worker] : nil,
                 configuration: shared.flowTable, analysis: shared.analysis, emitsFlows: options.emitFlows,
-                name: "wardwatch-worker-\(worker)")
+                name: "ww-worker-\(worker)")
         }
 
         var packets: UInt64 = 0
@@ -121,6 +121,7 @@ enum ParallelReplay {
     ) -> WorkerOutcome {
         let outcome = WorkerOutcome()
         let thread = Thread {
+            Thread.current.name = name
             var engine = Engine(
                 configuration: configuration, analysis: analysis, detection: DetectionEngine(), ring: output,
                 emitsFlows: emitsFlows, waitWhenFull: true)
@@ -153,7 +154,6 @@ enum ParallelReplay {
             output?.close()
             outcome.complete(with: engine)
         }
-        thread.name = name
         thread.start()
         return outcome
     }

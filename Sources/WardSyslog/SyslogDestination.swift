@@ -60,8 +60,10 @@ public final class SyslogDestination {
         let state = SyslogDestinationState(options: options, spool: spool)
         self.state = state
         let worker = SyslogWorker(endpoint: endpoint, options: options, state: state, tlsContext: tlsContext)
-        thread = Thread { worker.run() }
-        thread.name = "wardwatch-syslog"
+        thread = Thread {
+            Thread.current.name = "ww-syslog"
+            worker.run()
+        }
         thread.start()
     }
 
