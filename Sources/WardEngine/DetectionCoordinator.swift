@@ -35,11 +35,28 @@ final class DetectionCoordinator: @unchecked Sendable {
     private var answeredGeneration = 0
     private var nextPublication = Date.distantPast
 
+    /// One worker's observations not fed yet, in the order it made them, and where each of its finished epochs ends.
+    /// Kept from epoch to epoch, so that their storage is reused instead of allocated afresh.
+    private struct Backlog {
+        var made: [Made] = []
+        /// The finished epochs, oldest first: how many of `made` each closes, and the epoch's end (nil: the worker's
+        /// last, after its channel closed).
+        var finished: [(count: Int, end: PacketTime?)] = []
+        var closed = false
+    }
+
+    /// An observation and the worker's packet time when it was made.
     private struct Made {
         let observation: Observation
         let time: PacketTime
-        let worker: Int
-        let sequence: Int
+    }
+
+    /// Where an observation of the epoch being fed stands in the order of packet time (ties: worker, then the
+    /// worker's own order): small keys are sorted instead of the observations themselves.
+    private struct Rank {
+        let time: PacketTime
+        let worker: Int32
+        let index: Int32
     }
 
     /// A coordinator reading `channels` (one per worker) and writing alerts to `output`.
@@ -71,54 +88,75 @@ final class DetectionCoordinator: @unchecked Sendable {
     }
 
     private func run() {
-        let count = channels.count
-        var current = [[Made]](repeating: [], count: count)
-        var completed = [[(made: [Made], end: PacketTime?)]](repeating: [], count: count)
-        var sequence = 0
-        var done = [Bool](repeating: false, count: count)
+        // The detectors are a local while the thread runs: a class's stored property is checked for exclusive access
+        // at run time on every use.
+        var detection = self.detection
+        defer { self.detection = detection }
+        var backlogs = [Backlog](repeating: Backlog(), count: channels.count)
+        var ranks: [Rank] = []
         while true {
-            var progressed = false
-            for worker in 0..<count where !done[worker] {
+            for worker in backlogs.indices where !backlogs[worker].closed {
                 let closed = channels[worker].isClosed
                 while let item = channels[worker].tryPop() {
-                    progressed = true
                     switch item {
                     case .observation(let observation, let time):
-                        current[worker].append(Made(observation: observation, time: time, worker: worker, sequence: sequence))
-                        sequence += 1
+                        backlogs[worker].made.append(Made(observation: observation, time: time))
                     case .epochEnd(let time):
-                        completed[worker].append((current[worker], time))
-                        current[worker] = []
+                        backlogs[worker].finished.append((backlogs[worker].made.count, time))
                     }
                 }
                 if closed {
                     // The ring was closed before this drain began, so nothing more can arrive.
-                    completed[worker].append((current[worker], nil))
-                    current[worker] = []
-                    done[worker] = true
+                    backlogs[worker].finished.append((backlogs[worker].made.count, nil))
+                    backlogs[worker].closed = true
                 }
             }
-            // Feed every epoch that all workers have finished (a finished worker has nothing more to add).
-            while (0..<count).allSatisfy({ !completed[$0].isEmpty || (done[$0] && completed[$0].isEmpty) }),
-                (0..<count).contains(where: { !completed[$0].isEmpty })
+            // Feed every epoch that all workers have finished (a closed worker has nothing more to add).
+            while backlogs.allSatisfy({ !$0.finished.isEmpty || $0.closed }),
+                backlogs.contains(where: { !$0.finished.isEmpty })
             {
-                var epoch: [Made] = []
-                var end: PacketTime?
-                for worker in 0..<count where !completed[worker].isEmpty {
-                    let (made, epochEnd) = completed[worker].removeFirst()
-                    epoch.append(contentsOf: made)
-                    if let epochEnd { end = max(end ?? epochEnd, epochEnd) }
-                }
-                feed(epoch, advancingTo: end)
+                feedEpoch(&backlogs, ranks: &ranks, to: &detection)
             }
-            if done.allSatisfy({ $0 }) && completed.allSatisfy({ $0.isEmpty }) { return }
-            serveRequests()  // also under constant load: a checkpoint or reload must not wait for a quiet moment
-            if !progressed { usleep(100) }
+            if backlogs.allSatisfy({ $0.closed && $0.finished.isEmpty }) { return }
+            // Also under constant load: a checkpoint or reload must not wait for a quiet moment.
+            serveRequests(&detection)
+            // One drain a millisecond: observations trickle in all the time, so waking sooner found a few each time and
+            // cost the workers a context switch on their cores. The rings hold far more than a millisecond's worth.
+            if channels.allSatisfy({ $0.count < $0.capacity / 2 }) { usleep(1_000) }
+        }
+    }
+
+    /// Feeds the oldest finished epoch of every worker that has one, in the order of packet time, then advances the
+    /// detectors' clock to the latest of those epochs' ends.
+    private func feedEpoch(_ backlogs: inout [Backlog], ranks: inout [Rank], to detection: inout DetectionEngine) {
+        ranks.removeAll(keepingCapacity: true)
+        var end: PacketTime?
+        var taken = [Int](repeating: 0, count: backlogs.count)
+        for worker in backlogs.indices where !backlogs[worker].finished.isEmpty {
+            let (count, epochEnd) = backlogs[worker].finished.removeFirst()
+            taken[worker] = count
+            for index in 0..<count {
+                ranks.append(Rank(time: backlogs[worker].made[index].time, worker: Int32(worker), index: Int32(index)))
+            }
+            if let epochEnd { end = max(end ?? epochEnd, epochEnd) }
+        }
+        ranks.sort { ($0.time, $0.worker, $0.index) < ($1.time, $1.worker, $1.index) }
+        for rank in ranks {
+            detection.observe(backlogs[Int(rank.worker)].made[Int(rank.index)].observation)
+            emitAlerts(&detection)
+        }
+        if let end {
+            detection.advance(to: end)
+            emitAlerts(&detection)
+        }
+        for worker in backlogs.indices where taken[worker] > 0 {
+            backlogs[worker].made.removeFirst(taken[worker])
+            for epoch in backlogs[worker].finished.indices { backlogs[worker].finished[epoch].count -= taken[worker] }
         }
     }
 
     /// Between drains: SIGHUP reloads, checkpoint requests and metrics (live runs only set these up).
-    private func serveRequests() {
+    private func serveRequests(_ detection: inout DetectionEngine) {
         if let reload, reloadRequested.exchange(false, ordering: .relaxed) {
             if let problem = reload(&detection) {
                 FileHandle.standardError.write(Data("wardwatch: reload failed, keeping the old settings: \(problem)\n".utf8))
@@ -142,21 +180,7 @@ final class DetectionCoordinator: @unchecked Sendable {
         }
     }
 
-    private func feed(_ epoch: [Made], advancingTo end: PacketTime?) {
-        let ordered = epoch.sorted {
-            ($0.time, $0.worker, $0.sequence) < ($1.time, $1.worker, $1.sequence)
-        }
-        for made in ordered {
-            detection.observe(made.observation)
-            emitAlerts()
-        }
-        if let end {
-            detection.advance(to: end)
-            emitAlerts()
-        }
-    }
-
-    private func emitAlerts() {
+    private func emitAlerts(_ detection: inout DetectionEngine) {
         while let alert = detection.popAlert() {
             alerts &+= 1
             if alertLines.count < 20 { alertLines.append("\(alert.rule) (severity \(alert.severity)): \(alert.message)") }
