@@ -2,7 +2,7 @@
 SWIFT ?= swift
 DEMO_EVENTS := .build/demo/events.jsonl
 
-.PHONY: setup build demo test bench captures check-allocations eval flood soak live-loss scenarios deb fuzz clean
+.PHONY: setup build demo test bench captures check-allocations eval flood soak live-loss live-scaling scenarios deb fuzz clean
 
 setup:
 	@bash Scripts/setup.sh
@@ -43,6 +43,10 @@ soak: build
 ## live-loss: the highest rate live capture (1 and 2 workers) and tcpdump take without loss on a veth (root).
 live-loss: build
 	bash Scripts/live-loss.sh
+
+## live-scaling: live packet rate, 1 and 2 workers, draining kernel rings filled while the sensor was stopped (root).
+live-scaling: build
+	bash Scripts/live-scaling.sh
 
 ## fuzz: libFuzzer + ASan harnesses for every decoder and analyzer (FUZZ_SECONDS each, 30 s; or FUZZ_RUNS=N executions).
 fuzz: setup

@@ -20,8 +20,8 @@ RATES=${LOSS_RATES:-"25000 50000 100000 200000 400000 max"}
 WORKERS=${LOSS_WORKERS:-"1 2"}
 CAPTURE=${1:-}
 WORK=${LOSS_DIR:-$ROOT/.build-loss}
-A=wwloss-a-$$
-B=wwloss-b-$$
+# shellcheck source=Scripts/veth-pair.sh
+source "$ROOT/Scripts/veth-pair.sh"
 
 log() { echo "live-loss: $*" >&2; }
 die() { log "error: $*"; exit 2; }
@@ -31,28 +31,10 @@ for c in ip tcpreplay tcpdump python3; do command -v "$c" >/dev/null || die "mis
 [[ -x $BIN ]] || die "no executable $BIN (make build)"
 mkdir -p "$WORK"
 if [[ -z $CAPTURE ]]; then
-    # The hospital scenarios (real peers, MTU 1500, whole frames), copied and re-addressed to 128 MiB: corpus files
-    # carry frames larger than the veth's MTU, which tcpreplay cannot send.
-    MIX_TARGET_BYTES=$((128 << 20)) CAPTURES=$ROOT/Captures/scenarios CORPUS=/nonexistent BENCH_DIR=$WORK \
-        bash "$ROOT/Benchmarks/make-mix.sh" mix
+    scenario_mix 128 "$WORK"
     CAPTURE=$WORK/mix.pcap
 fi
-
-cleanup() {
-    ip netns del "$A" 2>/dev/null || true
-    ip netns del "$B" 2>/dev/null || true
-}
-trap cleanup EXIT
-ip netns add "$A"
-ip netns add "$B"
-ip link add wwl0 netns "$A" type veth peer name wwl1 netns "$B"
-for pair in "$A wwl0" "$B wwl1"; do
-    read -r namespace device <<<"$pair"
-    ip -n "$namespace" link set lo up
-    ip -n "$namespace" link set "$device" up
-    # No offloads: frames stay as tcpreplay wrote them.
-    ip netns exec "$namespace" ethtool -K "$device" gro off gso off tso off >/dev/null 2>&1 || true
-done
+veth_pair_up
 
 # Events file -> sorted "community_id packets bytes" per IPv4 5-tuple, summed over its flow records: tcpreplay's
 # pacing changes the gaps between packets, so timeouts may cut a conversation into other records than a replay
@@ -71,14 +53,6 @@ print("\n".join(sorted(f"{key} {packets} {size}" for key, (packets, size) in tot
 EOF
 }
 
-# Events file -> "ipv4+arp packets kernel drops" from its final stats record.
-counted_packets() {
-    python3 -c '
-import json, sys
-stats = [json.loads(l) for l in open(sys.argv[1]) if "\"wardwatch.stats\"" in l][-1]["wardwatch"]["stats"]
-print(stats["ipv4_packets"] + stats["arp_packets"], stats.get("kernel_drops", 0))' "$1"
-}
-
 "$BIN" replay --quiet --flows --events "$WORK/reference.jsonl" "$CAPTURE"
 ipv4_flows "$WORK/reference.jsonl" >"$WORK/reference.flows"
 REFERENCE_FLOWS=$(wc -l <"$WORK/reference.flows")
@@ -87,14 +61,6 @@ read -r expected _ < <(counted_packets "$WORK/reference.jsonl")
 CAPTURE_PACKETS=$(capinfos -T -r -c "$CAPTURE" 2>/dev/null | cut -f2 || echo "?")
 log "capture $CAPTURE: $CAPTURE_PACKETS packets, $REFERENCE_FLOWS IPv4 flows"
 
-send() {  # rate -> "sent pps" from tcpreplay's summary
-    local rate=$1 option
-    if [[ $rate == max ]]; then option=(--topspeed); else option=(--pps "$rate"); fi
-    ip netns exec "$B" tcpreplay -i wwl1 "${option[@]}" "$CAPTURE" 2>&1 |
-        awk '/Successful packets:/ { sent = $3 } /Rated:/ { for (i = 1; i <= NF; i++) if ($i ~ /pps/) pps = $(i - 1) }
-             END { printf "%s %d\n", sent, pps }'
-}
-
 printf '%-22s %10s %10s %10s %8s %12s %s\n' tool "asked pps" "sent pps" counted drops "5-tuples ok" clean | tee "$WORK/live-loss.txt"
 declare -A best
 for rate in $RATES; do
@@ -102,15 +68,15 @@ for rate in $RATES; do
         label="wardwatch w$workers"
         events=$WORK/live-$workers-$rate.jsonl
         rm -f "$events"
-        ip netns exec "$A" "$BIN" live --interface wwl0 --workers "$workers" --flows --events "$events" \
+        ip netns exec "$VETH_CAPTURE" "$BIN" live --interface wwl0 --workers "$workers" --flows --events "$events" \
             >/dev/null 2>"$WORK/live.err" &
         pid=$!
         for _ in $(seq 200); do grep -q "capturing on" "$WORK/live.err" && break; sleep 0.05; done
-        read -r sent pps < <(send "$rate")
+        read -r sent pps < <(send_capture "$CAPTURE" "$rate")
         sleep 1
         kill -TERM "$pid"
         wait "$pid" || true
-        read -r counted drops < <(counted_packets "$events")
+        read -r counted drops _ < <(counted_packets "$events")
         missing=$(comm -23 "$WORK/reference.flows" <(ipv4_flows "$events") | wc -l)
         clean=no
         if [[ $counted == "$expected" && $drops == 0 && $missing == 0 ]]; then clean=yes; best[$label]=$rate; fi
@@ -118,10 +84,10 @@ for rate in $RATES; do
             "$((REFERENCE_FLOWS - missing))/$REFERENCE_FLOWS" "$clean" | tee -a "$WORK/live-loss.txt"
     done
     label="tcpdump"
-    ip netns exec "$A" tcpdump -i wwl0 -w /dev/null -B 65536 2>"$WORK/tcpdump.err" &
+    ip netns exec "$VETH_CAPTURE" tcpdump -i wwl0 -w /dev/null -B 65536 2>"$WORK/tcpdump.err" &
     pid=$!
     for _ in $(seq 200); do grep -q "listening on" "$WORK/tcpdump.err" && break; sleep 0.05; done
-    read -r sent pps < <(send "$rate")
+    read -r sent pps < <(send_capture "$CAPTURE" "$rate")
     sleep 1
     kill -INT "$pid"
     wait "$pid" || true
