@@ -205,7 +205,17 @@ import WardTestSupport
             .compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }
         #expect(perWorker.count == 2 && perWorker.allSatisfy { $0 > 50 }, "\(scrape.output)")
 
-        kill(try sensorPID(parent: sensor.processIdentifier), SIGTERM)
+        // Each thread says what it is, for `top -H` and `perf`: a Linux thread only takes a name it sets itself, of
+        // at most 15 bytes.
+        let pid = try sensorPID(parent: sensor.processIdentifier)
+        let threadNames = Set(try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task").compactMap {
+            try? String(contentsOfFile: "/proc/\(pid)/task/\($0)/comm", encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        })
+        #expect(
+            threadNames.isSuperset(of: ["ww-capture-0", "ww-capture-1", "ww-detect", "ww-output", "ww-metrics"]),
+            "\(threadNames)")
+        kill(pid, SIGTERM)
         sensor.waitUntilExit()
         #expect(sensor.terminationStatus == 0)
         let lines = try String(contentsOf: events, encoding: .utf8).split(separator: "\n")
