@@ -313,10 +313,7 @@ extension Engine {
             // count must hold them when these bytes end it (an A-ABORT from the other side).
             for index in 0..<2 {
                 let side: StreamDirection = index == 0 ? .originator : .responder
-                let stream = Self.stream(of: session, side)
-                if reassemblers[stream].waived > 0 {
-                    dicomAnalyzers.items[slot].skip(reassemblers[stream].takeWaived(), direction: side)
-                }
+                reportWaived(stream: Self.stream(of: session, side), of: current, direction: side)
             }
             var skippable = 0
             waiting = dicomAnalyzers.items[slot].receive(
@@ -365,18 +362,23 @@ extension Engine {
         }
     }
 
-    /// Tells an SMB or DICOM analyzer of the bytes of `stream` passed over unread, before it is told anything else,
-    /// and passes no more over until it says again what it would not read.
-    private mutating func settleWaived(stream: Int, of session: StreamSession, direction: StreamDirection) {
+    /// Tells an SMB or DICOM analyzer of the bytes of `stream` passed over unread, before it is told anything else.
+    @inline(__always)
+    private mutating func reportWaived(stream: Int, of session: StreamSession, direction: StreamDirection) {
         let skipped = reassemblers[stream].takeWaived()
-        if skipped > 0 {
-            let slot = Int(session.analyzerSlot)
-            switch session.kind {
-            case .dicom: dicomAnalyzers.items[slot].skip(skipped, direction: direction)
-            case .smb2: smb2Analyzers.items[slot].skip(skipped, direction: direction)
-            case .pending, .hl7: break
-            }
+        guard skipped > 0 else { return }
+        let slot = Int(session.analyzerSlot)
+        switch session.kind {
+        case .dicom: dicomAnalyzers.items[slot].skip(skipped, direction: direction)
+        case .smb2: smb2Analyzers.items[slot].skip(skipped, direction: direction)
+        case .pending, .hl7: break
         }
+    }
+
+    /// ``reportWaived(stream:of:direction:)``, then passes no more over until the analyzer says again what it would
+    /// not read.
+    private mutating func settleWaived(stream: Int, of session: StreamSession, direction: StreamDirection) {
+        reportWaived(stream: stream, of: session, direction: direction)
         reassemblers[stream].waivable = 0
     }
 
