@@ -27,6 +27,8 @@ public final class PcapHandle {
 
     /// The stdio buffer a file is read through (freed after `pcap_close`, which closes the file).
     private let readBuffer: UnsafeMutableRawPointer?
+    /// The reader of a classic pcap file's records, where it replaces libpcap's (see `openOffline`).
+    @exclusivity(unchecked) private var records: PcapRecordReader?
 
     /// Bytes read from a file per `read(2)`. libpcap's own `fopen` leaves stdio at the file system's block size
     /// (4 KiB), a system call every few packets; 64 KiB measured best on the hospital mix (the replay 15–20 %
@@ -46,6 +48,9 @@ public final class PcapHandle {
 
     /// Opens a pcap or pcapng file (`-` is standard input) with nanosecond timestamps, read through a
     /// `readBufferSize` stdio buffer.
+    ///
+    /// libpcap opens and checks every file. The records of a regular classic pcap file that libpcap would pass on
+    /// unchanged are then read by a `PcapRecordReader` instead, without libpcap's copies.
     /// - Throws: `PcapError.openFailed` with the reason (missing file, bad magic number, ...).
     public static func openOffline(path: String) throws(PcapError) -> PcapHandle {
         let file = path == "-" ? fdopen(dup(STDIN_FILENO), "rb") : fopen(path, "rb")
@@ -60,7 +65,42 @@ public final class PcapHandle {
             let reason = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             throw PcapError(.openFailed, "\(path): \(reason)")
         }
-        return PcapHandle(handle: handle, name: path, readBuffer: buffer)
+        let opened = PcapHandle(handle: handle, name: path, readBuffer: buffer)
+        if path != "-" { opened.records = recordReader(path: path, handle: handle) }
+        return opened
+    }
+
+    /// A reader of the file's records, when libpcap would hand them on unchanged: a regular file in the usual pcap
+    /// format (version 2.4, microsecond or nanosecond magic, either byte order) of a link type whose headers libpcap
+    /// never rewrites (it byte-swaps Linux cooked headers from files of the other byte order). Anything else, and
+    /// pcapng, stays with libpcap.
+    private static func recordReader(path: String, handle: OpaquePointer) -> PcapRecordReader? {
+        let swapped = pcap_is_swapped(handle) == 1
+        let linkType = pcap_datalink(handle)
+        let passedOn: Set<Int32> = [DLT_NULL, DLT_EN10MB, DLT_RAW, 14, DLT_LOOP, DLT_IPV4, DLT_IPV6]
+        let cooked: Set<Int32> = [DLT_LINUX_SLL, DLT_LINUX_SLL2]
+        guard pcap_major_version(handle) == 2, pcap_minor_version(handle) == 4,
+            passedOn.contains(linkType) || (!swapped && cooked.contains(linkType))
+        else { return nil }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        var status = stat()
+        var magic: UInt32 = 0
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG,
+            pread(descriptor, &magic, 4, 0) == 4, lseek(descriptor, 24, SEEK_SET) == 24
+        else {
+            close(descriptor)
+            return nil
+        }
+        if swapped { magic = magic.byteSwapped }
+        guard magic == 0xA1B2_C3D4 || magic == 0xA1B2_3C4D else {
+            close(descriptor)  // the modified format of some old libpcaps, with longer record headers
+            return nil
+        }
+        _ = posix_fadvise(descriptor, 0, 0, POSIX_FADV_SEQUENTIAL)
+        return PcapRecordReader(
+            descriptor: descriptor, fileOffset: 24, swapped: swapped, nanosecondFile: magic == 0xA1B2_3C4D,
+            snapshot: pcap_snapshot(handle))
     }
 
     /// Opens and activates a live capture on `interface` with a TPACKET_V3 ring of `bufferSize` bytes.
@@ -122,15 +162,20 @@ public final class PcapHandle {
         _ = poll(&request, 1, timeoutMilliseconds)
     }
 
+    /// Whether a `PcapRecordReader` reads the file's records instead of libpcap.
+    public var readsRecordsItself: Bool { records != nil }
+
     /// The data-link type (DLT value).
     public var linkType: Int32 { pcap_datalink(handle) }
 
     /// libpcap's last error message for this handle.
     public var lastError: String { String(cString: pcap_geterr(handle)) }
 
-    /// Compiles and installs a BPF filter.
+    /// Compiles and installs a BPF filter; a file's records are then read by libpcap, which applies it. Call it
+    /// before the first `next()`.
     /// - Throws: `PcapError.filterInvalid` with libpcap's message.
     public func setFilter(_ expression: String) throws(PcapError) {
+        records = nil
         var program = bpf_program()
         guard pcap_compile(handle, &program, expression, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
             throw PcapError(.filterInvalid, "BPF filter '\(expression)': \(lastError)")
@@ -141,31 +186,31 @@ public final class PcapHandle {
         }
     }
 
-    /// Reads the next packet. The bytes are borrowed from libpcap and valid only until the next call.
+    /// Reads the next packet. The bytes are borrowed from libpcap or the record reader and valid only until the next
+    /// call.
     @inline(__always)
     public func next() -> PcapReadResult {
+        if records != nil {
+            switch records!.next() {
+            case .record(let header, let data):
+                return packet(
+                    data, capturedLength: header.capturedLength, wireLength: header.wireLength,
+                    time: PacketTime(seconds: header.seconds, nanoseconds: header.nanoseconds))
+            case .end:
+                return .end
+            case .failed(let message):
+                return .failed(message)
+            }
+        }
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
         let status = pcap_next_ex(handle, &header, &data)
         switch status {
         case 1:
             guard let header, let data else { return .timeout }
-            let captured = Int(header.pointee.caplen)
-            var wireLength = Int(header.pointee.len)
-            if header.pointee.len > Self.maximumWireLength {
-                return .failed("invalid packet length \(header.pointee.len), bigger than maximum of \(Self.maximumWireLength)")
-            }
-            packetsRead += 1
-            if wireLength < captured {
-                noteShortWireLength(header.pointee.len, captured: header.pointee.caplen)
-                wireLength = captured
-            }
-            return .packet(
-                CapturedPacket(
-                    bytes: UnsafeRawBufferPointer(start: data, count: captured),
-                    wireLength: wireLength,
-                    time: PacketTime(
-                        seconds: Int64(header.pointee.ts.tv_sec), nanoseconds: Int64(header.pointee.ts.tv_usec))))
+            return packet(
+                UnsafeRawPointer(data), capturedLength: header.pointee.caplen, wireLength: header.pointee.len,
+                time: PacketTime(seconds: Int64(header.pointee.ts.tv_sec), nanoseconds: Int64(header.pointee.ts.tv_usec)))
         case 0:
             return .timeout
         case PCAP_ERROR_BREAK:
@@ -173,6 +218,25 @@ public final class PcapHandle {
         default:
             return .failed(lastError)
         }
+    }
+
+    /// The packet of a record read, after the checks on its lengths that both readers share.
+    @inline(__always)
+    private func packet(
+        _ data: UnsafeRawPointer, capturedLength: UInt32, wireLength: UInt32, time: PacketTime
+    ) -> PcapReadResult {
+        if wireLength > Self.maximumWireLength {
+            return .failed("invalid packet length \(wireLength), bigger than maximum of \(Self.maximumWireLength)")
+        }
+        packetsRead += 1
+        var counted = Int(wireLength)
+        if wireLength < capturedLength {
+            noteShortWireLength(wireLength, captured: capturedLength)
+            counted = Int(capturedLength)
+        }
+        return .packet(
+            CapturedPacket(
+                bytes: UnsafeRawBufferPointer(start: data, count: Int(capturedLength)), wireLength: counted, time: time))
     }
 
     @inline(never)
@@ -193,6 +257,7 @@ public final class PcapHandle {
 
     /// Bytes of the file consumed so far (offline handles), for progress display.
     public var fileOffset: Int64 {
+        if let offset = records?.fileOffset { return offset }
         guard let file = pcap_file(handle) else { return 0 }
         return Int64(ftello(file))
     }

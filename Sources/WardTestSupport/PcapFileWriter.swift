@@ -1,13 +1,16 @@
 import Foundation
 
-/// Writes classic pcap files (microsecond, little-endian) for synthetic test captures.
+/// Writes classic pcap files (microsecond and little-endian unless asked otherwise) for synthetic test captures.
 public struct PcapFileWriter {
     /// The file bytes so far.
     public private(set) var bytes: [UInt8] = []
+    private let bigEndian: Bool
 
-    /// A writer whose global header declares `linkType` and `snapshotLength`.
-    public init(linkType: UInt32 = 1, snapshotLength: UInt32 = 65_535) {
-        append32(0xA1B2_C3D4)
+    /// A writer whose global header declares `linkType` and `snapshotLength`; `nanosecond` writes the nanosecond
+    /// magic number (the record's `microseconds` are then taken as nanoseconds), `bigEndian` the other byte order.
+    public init(linkType: UInt32 = 1, snapshotLength: UInt32 = 65_535, nanosecond: Bool = false, bigEndian: Bool = false) {
+        self.bigEndian = bigEndian
+        append32(nanosecond ? 0xA1B2_3C4D : 0xA1B2_C3D4)
         append16(2)
         append16(4)
         append32(0)
@@ -32,11 +35,13 @@ public struct PcapFileWriter {
     }
 
     private mutating func append16(_ value: UInt16) {
+        let value = bigEndian ? value.byteSwapped : value
         bytes.append(UInt8(value & 0xFF))
         bytes.append(UInt8(value >> 8))
     }
 
     private mutating func append32(_ value: UInt32) {
+        let value = bigEndian ? value.byteSwapped : value
         for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
     }
 }

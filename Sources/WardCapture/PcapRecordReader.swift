@@ -1,0 +1,151 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads the packet records of a classic pcap file into one large buffer and hands each packet out where it lies.
+///
+/// libpcap's reader makes two `fread` calls per packet, and every packet is copied twice: by the kernel into the
+/// stdio buffer, then by stdio into libpcap's packet buffer. This reader has the kernel fill its buffer a megabyte at
+/// a time and copies nothing itself: on the hospital mix that is about 600 instructions a packet less.
+///
+/// It takes over only from a libpcap handle that has already opened and checked the file header, and only where
+/// libpcap would hand the bytes on unchanged (see `PcapHandle.openOffline`). Each record is checked as libpcap checks
+/// it, with libpcap's own messages, so that a damaged file reads the same either way.
+struct PcapRecordReader: ~Copyable {
+    /// A record's header fields, in host order, with the time in nanoseconds.
+    struct Header {
+        var capturedLength: UInt32
+        var wireLength: UInt32
+        var seconds: Int64
+        var nanoseconds: Int64
+    }
+
+    /// The outcome of one read.
+    enum Outcome {
+        case record(Header, UnsafeRawPointer)
+        case end
+        case failed(String)
+    }
+
+    /// libpcap's largest sane captured length for the link types read here (`MAXIMUM_SNAPLEN`).
+    static let maximumCapturedLength: UInt32 = 262_144
+    /// Bytes asked of the kernel per `read(2)`: large enough for the longest record, and measured best on the mix
+    /// (Benchmarks/README.md).
+    static let bufferSize = 1 << 20
+
+    private let descriptor: Int32
+    private let buffer: UnsafeMutableRawPointer
+    /// The unread bytes are `buffer[start..<end]`.
+    private var start = 0
+    private var end = 0
+    /// Where in the file `buffer[0]` was read from.
+    private var bufferFileOffset: Int64
+    private var readError: Int32 = 0
+    /// The most asked of one `read(2)`: small at first, since a replay opens every file to learn its first packet's
+    /// time before reading it through (days of rotated files), then the whole buffer.
+    private var readSize = 64 << 10
+    private let swapped: Bool
+    private let nanosecondFile: Bool
+    private let snapshot: Int32
+
+    /// A reader that owns `descriptor`, positioned at `fileOffset`, the first record.
+    /// - Parameters:
+    ///   - swapped: the file was written in the other byte order.
+    ///   - nanosecondFile: the file's magic number says nanosecond times (otherwise microseconds).
+    ///   - snapshot: libpcap's snapshot length for the file (`pcap_snapshot`), which longer records are cut to.
+    init(descriptor: Int32, fileOffset: Int64, swapped: Bool, nanosecondFile: Bool, snapshot: Int32) {
+        self.descriptor = descriptor
+        self.buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.bufferSize, alignment: 64)
+        self.bufferFileOffset = fileOffset
+        self.swapped = swapped
+        self.nanosecondFile = nanosecondFile
+        self.snapshot = snapshot
+    }
+
+    deinit {
+        buffer.deallocate()
+        Glibc.close(descriptor)
+    }
+
+    /// Bytes of the file consumed so far, for progress.
+    var fileOffset: Int64 { bufferFileOffset + Int64(start) }
+
+    /// The next record; its bytes stay valid until the following call.
+    @inline(__always)
+    mutating func next() -> Outcome {
+        guard available(16) else {
+            if readError != 0 { return .failed(readErrorMessage) }
+            let got = end - start
+            if got == 0 { return .end }
+            return .failed("truncated dump file; tried to read 16 header bytes, only got \(got)")
+        }
+        let header = buffer + start
+        var seconds = header.loadUnaligned(as: UInt32.self)
+        var fraction = header.loadUnaligned(fromByteOffset: 4, as: UInt32.self)
+        var capturedLength = header.loadUnaligned(fromByteOffset: 8, as: UInt32.self)
+        var wireLength = header.loadUnaligned(fromByteOffset: 12, as: UInt32.self)
+        if swapped {
+            seconds = seconds.byteSwapped
+            fraction = fraction.byteSwapped
+            capturedLength = capturedLength.byteSwapped
+            wireLength = wireLength.byteSwapped
+        }
+        // The time fields are signed 32-bit in the file. libpcap widens them into `timeval`'s longs with their sign,
+        // but its byte swap yields unsigned values: a file of the other byte order never has negative times.
+        let second = swapped ? Int64(seconds) : Int64(Int32(bitPattern: seconds))
+        let subsecond = swapped ? Int64(fraction) : Int64(Int32(bitPattern: fraction))
+        var record = Header(
+            capturedLength: capturedLength, wireLength: wireLength, seconds: second,
+            nanoseconds: nanosecondFile ? subsecond : subsecond * 1000)
+        if capturedLength > Self.maximumCapturedLength {
+            return .failed(
+                capturedLength > UInt32(snapshot)
+                    ? "invalid packet capture length \(capturedLength), bigger than snaplen of \(snapshot)"
+                    : "invalid packet capture length \(capturedLength), bigger than maximum of \(Self.maximumCapturedLength)")
+        }
+        let recordLength = 16 + Int(capturedLength)
+        guard available(recordLength) else {
+            if readError != 0 { return .failed(readErrorMessage) }
+            let got = end - start - 16
+            // libpcap reads a record longer than the snapshot in two steps, the snapshot first.
+            let tried = capturedLength > UInt32(snapshot) && got < Int(snapshot) ? Int(snapshot) : Int(capturedLength)
+            return .failed("truncated dump file; tried to read \(tried) captured bytes, only got \(got)")
+        }
+        if capturedLength > UInt32(snapshot) { record.capturedLength = UInt32(snapshot) }
+        let data = UnsafeRawPointer(buffer + start + 16)  // `available` may have moved the record
+        start += recordLength
+        return .record(record, data)
+    }
+
+    /// Whether `count` unread bytes are in the buffer, reading more from the file when they are not.
+    @inline(__always)
+    private mutating func available(_ count: Int) -> Bool {
+        end - start >= count || refill(count)
+    }
+
+    /// Moves the unread bytes to the front of the buffer and reads until `count` are there or the file ends.
+    @inline(never)
+    private mutating func refill(_ count: Int) -> Bool {
+        let unread = end - start
+        if start > 0 {
+            if unread > 0 { buffer.copyMemory(from: buffer + start, byteCount: unread) }
+            bufferFileOffset += Int64(start)
+            start = 0
+            end = unread
+        }
+        while end < count && readError == 0 {
+            let got = read(descriptor, buffer + end, min(Self.bufferSize - end, max(readSize, count - end)))
+            if got > 0 {
+                end += got
+            } else if got == 0 {
+                return false
+            } else if errno != EINTR {
+                readError = errno
+            }
+        }
+        readSize = Self.bufferSize
+        return end >= count
+    }
+
+    private var readErrorMessage: String { "error reading dump file: \(String(cString: strerror(readError)))" }
+}

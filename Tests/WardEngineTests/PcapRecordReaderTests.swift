@@ -1,0 +1,137 @@
+import Foundation
+import Testing
+import WardCapture
+import WardCore
+import WardTestSupport
+
+/// The record reader hands on every record exactly as libpcap does: the same bytes, lengths and times, and at a
+/// damaged record the same message. libpcap's reading is the reference: a handle given a filter that passes
+/// everything (`""`) reads through libpcap.
+@Suite struct PcapRecordReaderTests {
+    /// What one read gave, copied out of the borrowed bytes.
+    enum Read: Equatable {
+        case packet(bytes: [UInt8], wireLength: Int, time: PacketTime)
+        case end
+        case failed(String)
+    }
+
+    /// Every read of `path` up to the end or the first failure, through the record reader or through libpcap (a
+    /// file libpcap cannot open gives its message, the same either way).
+    static func reads(_ path: String, throughLibpcap: Bool) throws -> (reads: [Read], readsRecordsItself: Bool) {
+        let handle: PcapHandle
+        do {
+            handle = try PcapHandle.openOffline(path: path)
+        } catch {
+            return ([.failed(error.message)], false)
+        }
+        if throughLibpcap { try handle.setFilter("") }
+        var reads: [Read] = []
+        while true {
+            switch handle.next() {
+            case .packet(let packet):
+                reads.append(.packet(bytes: Array(packet.bytes), wireLength: packet.wireLength, time: packet.time))
+                continue
+            case .end, .timeout:
+                reads.append(.end)
+            case .failed(let message):
+                reads.append(.failed(message))
+            }
+            return (reads, handle.readsRecordsItself)
+        }
+    }
+
+    /// Reads `path` both ways and expects the same; returns whether the record reader was in use.
+    @discardableResult
+    static func expectSameReads(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Bool {
+        let own = try reads(path, throughLibpcap: false)
+        let libpcap = try reads(path, throughLibpcap: true)
+        #expect(!libpcap.readsRecordsItself, sourceLocation: sourceLocation)
+        #expect(own.reads.count == libpcap.reads.count, "\(path)", sourceLocation: sourceLocation)
+        if let first = zip(own.reads, libpcap.reads).enumerated().first(where: { $1.0 != $1.1 })?.offset {
+            Issue.record("\(path): read \(first + 1) differs: \(own.reads[first]) against libpcap's \(libpcap.reads[first])",
+                         sourceLocation: sourceLocation)
+        }
+        return own.readsRecordsItself
+    }
+
+    static let captures: [String] = Fixtures.allCaptures() + (Fixtures.corpusRoot.map { corpus in
+        Fixtures.files(under: corpus) { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") || $0.hasSuffix(".cap") }
+    } ?? [])
+
+    @Test(arguments: captures)
+    func everyCaptureReadsAsLibpcapReadsIt(path: String) throws {
+        try Self.expectSameReads(path)
+    }
+
+    @Test func classicEthernetFilesAreReadWithoutLibpcapAndPcapngWithIt() throws {
+        #expect(try Self.reads(Fixtures.capture("dicom/dicom-ct-study.pcap"), throughLibpcap: false).readsRecordsItself)
+        #expect(try !Self.reads(Fixtures.capture("malformed/pcapng-unknown-blocks.pcapng"), throughLibpcap: false)
+            .readsRecordsItself)
+    }
+
+    /// A file of `count` records of sizes up to 9,000 bytes, several megabytes: records straddle the reader's
+    /// buffer, and times include the negative and the largest 32-bit values.
+    static func synthetic(
+        nanosecond: Bool, bigEndian: Bool, snapshotLength: UInt32 = 65_535, count: Int = 1_500
+    ) -> PcapFileWriter {
+        var writer = PcapFileWriter(snapshotLength: snapshotLength, nanosecond: nanosecond, bigEndian: bigEndian)
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for index in 0..<count {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let length = Int(state >> 33) % 9_000 + 1
+            let frame = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ index) }
+            let seconds: UInt32 = index % 7 == 0 ? 0xFFFF_FF00 &+ UInt32(index) : 1_700_000_000 &+ UInt32(index)
+            let fraction: UInt32 = index % 11 == 0 ? 0x8000_0000 : UInt32(truncatingIfNeeded: state >> 12) % 1_000_000
+            writer.append(frame: frame, seconds: seconds, microseconds: fraction,
+                          wireLength: index % 5 == 0 ? UInt32(length + 40) : nil)
+        }
+        return writer
+    }
+
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func bothByteOrdersAndBothPrecisionsReadAsLibpcapReadsThem(nanosecond: Bool, bigEndian: Bool) throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("synthetic.pcap")
+        try Self.synthetic(nanosecond: nanosecond, bigEndian: bigEndian).write(to: url)
+        #expect(try Self.expectSameReads(url.path))
+    }
+
+    @Test func recordsLongerThanTheSnapshotAreCutToItAsLibpcapCutsThem() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("over-snapshot.pcap")
+        try Self.synthetic(nanosecond: false, bigEndian: false, snapshotLength: 600, count: 400).write(to: url)
+        #expect(try Self.expectSameReads(url.path))
+    }
+
+    /// Cut short at every offset of its last records (inside a record header, inside the snapshot, past it), a file
+    /// stops with libpcap's message.
+    @Test func aFileCutAnywhereStopsWithLibpcapsMessage() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let whole = Self.synthetic(nanosecond: false, bigEndian: false, snapshotLength: 600, count: 40).bytes
+        let url = directory.appendingPathComponent("cut.pcap")
+        for cut in stride(from: whole.count - 1, to: max(24, whole.count - 30_000), by: -37) {
+            try Data(whole[..<cut]).write(to: url)
+            #expect(try Self.expectSameReads(url.path), "cut at \(cut)")
+        }
+    }
+
+    @Test(arguments: [(UInt32(65_535), UInt32(300_000)), (0x7FFF_FFFF, 300_000), (0, 262_145)])
+    func anInsaneCapturedLengthStopsWithLibpcapsMessage(snapshotLength: UInt32, capturedLength: UInt32) throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var writer = PcapFileWriter(snapshotLength: snapshotLength)
+        writer.append(frame: [1, 2, 3], seconds: 1, microseconds: 2)
+        writer.append(frame: [4, 5, 6], seconds: 3, microseconds: 4, capturedLength: capturedLength)
+        let url = directory.appendingPathComponent("insane.pcap")
+        try writer.write(to: url)
+        #expect(try Self.expectSameReads(url.path))
+        guard case .failed(let message) = try Self.reads(url.path, throughLibpcap: false).reads.last else {
+            Issue.record("the file was read to its end")
+            return
+        }
+        #expect(message.hasPrefix("invalid packet capture length \(capturedLength)"))
+    }
+}
