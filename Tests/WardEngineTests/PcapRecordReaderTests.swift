@@ -5,8 +5,7 @@ import WardCore
 import WardTestSupport
 
 /// The record reader hands on every record exactly as libpcap does: the same bytes, lengths and times, and at a
-/// damaged record the same message. libpcap's reading is the reference: a handle given a filter that passes
-/// everything (`""`) reads through libpcap.
+/// damaged record the same message, and a BPF filter passes the same records. libpcap's reading is the reference.
 @Suite struct PcapRecordReaderTests {
     /// What one read gave, copied out of the borrowed bytes.
     enum Read: Equatable {
@@ -16,15 +15,17 @@ import WardTestSupport
     }
 
     /// Every read of `path` up to the end or the first failure, through the record reader or through libpcap (a
-    /// file libpcap cannot open gives its message, the same either way).
-    static func reads(_ path: String, throughLibpcap: Bool) throws -> (reads: [Read], readsRecordsItself: Bool) {
+    /// file libpcap cannot open gives its message, the same either way), with `filter` if given.
+    static func reads(
+        _ path: String, throughLibpcap: Bool, filter: String? = nil
+    ) throws -> (reads: [Read], readsRecordsItself: Bool) {
         let handle: PcapHandle
         do {
-            handle = try PcapHandle.openOffline(path: path)
+            handle = try PcapHandle.openOffline(path: path, libpcapReadsRecords: throughLibpcap)
         } catch {
             return ([.failed(error.message)], false)
         }
-        if throughLibpcap { try handle.setFilter("") }
+        if let filter { try handle.setFilter(filter) }
         var reads: [Read] = []
         while true {
             switch handle.next() {
@@ -42,9 +43,11 @@ import WardTestSupport
 
     /// Reads `path` both ways and expects the same; returns whether the record reader was in use.
     @discardableResult
-    static func expectSameReads(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Bool {
-        let own = try reads(path, throughLibpcap: false)
-        let libpcap = try reads(path, throughLibpcap: true)
+    static func expectSameReads(
+        _ path: String, filter: String? = nil, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> Bool {
+        let own = try reads(path, throughLibpcap: false, filter: filter)
+        let libpcap = try reads(path, throughLibpcap: true, filter: filter)
         #expect(!libpcap.readsRecordsItself, sourceLocation: sourceLocation)
         #expect(own.reads.count == libpcap.reads.count, "\(path)", sourceLocation: sourceLocation)
         if let first = zip(own.reads, libpcap.reads).enumerated().first(where: { $1.0 != $1.1 })?.offset {
@@ -61,6 +64,20 @@ import WardTestSupport
     @Test(arguments: captures)
     func everyCaptureReadsAsLibpcapReadsIt(path: String) throws {
         try Self.expectSameReads(path)
+    }
+
+    /// A filter is applied by the record reader as libpcap applies it: the same packets pass.
+    @Test(arguments: [
+        ("dicom/dicom-ct-study.pcap", "tcp[tcpflags] & tcp-push != 0"),
+        ("scenarios/benign-day.pcap", "udp or arp"),
+        ("scenarios/benign-day.pcap", "tcp port 445 and greater 200"),
+    ])
+    func aFilterPassesTheSamePackets(capture: String, filter: String) throws {
+        let path = Fixtures.capture(capture)
+        #expect(try Self.expectSameReads(path, filter: filter))
+        let passed = try Self.reads(path, throughLibpcap: false, filter: filter).reads.count - 1
+        let all = try Self.reads(path, throughLibpcap: false).reads.count - 1
+        #expect(passed > 0 && passed < all, "the filter passes \(passed) of \(all) packets")
     }
 
     @Test func classicEthernetFilesAreReadWithoutLibpcapAndPcapngWithIt() throws {
