@@ -30,7 +30,7 @@ public final class PcapHandle {
     /// The reader of a classic pcap file's records, where it replaces libpcap's (see `openOffline`).
     @exclusivity(unchecked) private var records: PcapRecordReader?
     /// The BPF filter the record reader applies (libpcap applies its own when it reads).
-    private var recordFilter: bpf_program?
+    @exclusivity(unchecked) private var recordFilter: bpf_program?
 
     /// Bytes read from a file per `read(2)`. libpcap's own `fopen` leaves stdio at the file system's block size
     /// (4 KiB), a system call every few packets; 64 KiB measured best on the hospital mix (the replay 15–20 %
