@@ -22,24 +22,28 @@ public struct IPv4Header: Sendable, BitwiseCopyable {
     public var destination: IPAddress
 
     /// Decodes the header at `offset`.
+    ///
+    /// The fixed 20 bytes are read as one 64-bit and three 32-bit words and the fields cut out of them: each read of
+    /// the span checks its bounds, so four reads cost less than ten.
     /// - Throws: `truncatedIPv4`, `ipv4BadVersion`, `ipv4BadHeaderLength`.
     @inline(__always)
     public static func decode(_ bytes: RawSpan, at offset: Int) throws(DecodeAnomaly) -> IPv4Header {
         guard bytes.contains(offset: offset, length: 20) else { throw .truncatedIPv4 }
-        let versionAndLength = bytes.loadUInt8(at: offset)
-        guard versionAndLength >> 4 == 4 else { throw .ipv4BadVersion }
-        let headerLength = Int(versionAndLength & 0x0F) * 4
+        // version and IHL, type of service, total length | identification, flags and fragment offset
+        let first = bytes.loadUInt64(at: offset)
+        guard first >> 60 == 4 else { throw .ipv4BadVersion }
+        let headerLength = Int(first >> 56 & 0x0F) * 4
         guard headerLength >= 20 else { throw .ipv4BadHeaderLength }
         guard bytes.contains(offset: offset, length: headerLength) else { throw .truncatedIPv4 }
-        let flagsAndOffset = bytes.loadUInt16(at: offset + 6)
+        let second = bytes.loadUInt32(at: offset + 8)  // time to live, protocol, checksum
         return IPv4Header(
             headerLength: headerLength,
-            totalLength: Int(bytes.loadUInt16(at: offset + 2)),
-            identification: bytes.loadUInt16(at: offset + 4),
-            moreFragments: flagsAndOffset & 0x2000 != 0,
-            fragmentOffset: Int(flagsAndOffset & 0x1FFF) * 8,
-            timeToLive: bytes.loadUInt8(at: offset + 8),
-            ipProtocol: bytes.loadUInt8(at: offset + 9),
+            totalLength: Int(first >> 32 & 0xFFFF),
+            identification: UInt16(truncatingIfNeeded: first >> 16),
+            moreFragments: first & 0x2000 != 0,
+            fragmentOffset: Int(first & 0x1FFF) * 8,
+            timeToLive: UInt8(truncatingIfNeeded: second >> 24),
+            ipProtocol: UInt8(truncatingIfNeeded: second >> 16),
             source: IPAddress(ipv4: bytes, at: offset + 12),
             destination: IPAddress(ipv4: bytes, at: offset + 16))
     }

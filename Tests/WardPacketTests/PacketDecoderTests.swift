@@ -37,6 +37,34 @@ func decode(_ bytes: [UInt8], wireLength: Int? = nil, linkType: LinkType = .ethe
         #expect(packet.ipLength == 52)
     }
 
+    /// Every field of the fixed IPv4 and TCP headers holds a distinct value, so that a field cut from the wrong bits of
+    /// the words the decoder reads shows.
+    @Test func decodesEveryFixedHeaderField() {
+        let frame = hex(
+            """
+            020000000002 020000000001 0800
+            4500 0034 beef 2000 3f06 0000 c0000201 c6336401
+            c350 01bd 12345678 9abcdef0 8018 fa0b 0000 0000
+            01010101 01010101 01010101
+            """)
+        let packet = decode(frame)
+        #expect(packet.anomaly == .none)
+        #expect(packet.ipLength == 52)
+        #expect(packet.hopLimit == 0x3F)
+        #expect(packet.ipProtocol == 6)
+        #expect(packet.fragment.identification == 0xBEEF)
+        #expect(packet.fragment.moreFragments)
+        #expect(packet.fragment.offset == 0)
+        #expect(packet.sourcePort == 0xC350)
+        #expect(packet.destinationPort == 0x01BD)
+        #expect(packet.tcp.sequenceNumber == 0x1234_5678)
+        #expect(packet.tcp.acknowledgementNumber == 0x9ABC_DEF0)
+        #expect(packet.tcp.headerLength == 32)
+        #expect(packet.tcp.flags == [.psh, .ack])
+        #expect(packet.tcp.window == 0xFA0B)
+        #expect(packet.payloadWireLength == 0)
+    }
+
     @Test func decodesQinQUDP() {
         let frame = hex(
             """
