@@ -48,7 +48,7 @@ live-loss: build
 live-scaling: build
 	bash Scripts/live-scaling.sh
 
-## fuzz: libFuzzer + ASan harnesses for every decoder and analyzer (FUZZ_SECONDS each, 30 s; or FUZZ_RUNS=N executions).
+## fuzz: libFuzzer + ASan harnesses for every decoder and analyzer and the capture-file reader (FUZZ_SECONDS each, 30 s; or FUZZ_RUNS=N executions).
 fuzz: setup
 	bash Scripts/fuzz.sh
 

@@ -12,8 +12,10 @@ let package = Package(
     name: "wardwatch",
     products: [
         .executable(name: "wardwatch", targets: ["wardwatch"]),
-        // The decoders and analyzers as a library, for the libFuzzer harnesses in Fuzz/.
-        .library(name: "WardParsers", targets: ["WardCore", "WardPacket", "WardDICOM", "WardHL7", "WardSMB2", "WardNames"]),
+        // The decoders, analyzers and the capture-file reader as a library, for the libFuzzer harnesses in Fuzz/.
+        .library(
+            name: "WardParsers",
+            targets: ["WardCore", "WardPacket", "WardDICOM", "WardHL7", "WardSMB2", "WardNames", "WardCapture"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -14,5 +14,6 @@ let package = Package(
             name: "FuzzHL7", dependencies: ["FuzzSupport", .product(name: "WardParsers", package: "wardwatch")]),
         .executableTarget(
             name: "FuzzSMB2", dependencies: ["FuzzSupport", .product(name: "WardParsers", package: "wardwatch")]),
+        .executableTarget(name: "FuzzPcapFile", dependencies: [.product(name: "WardParsers", package: "wardwatch")]),
     ]
 )

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harnesses in Fuzz/ (with AddressSanitizer) and runs each for FUZZ_SECONDS (default 30),
-# or for FUZZ_RUNS executions when that is set, seeded from Captures/ payloads. A crash leaves a crash-* file in
+# or for FUZZ_RUNS executions when that is set, seeded from Captures/ (payloads, or small capture files for
+# FuzzPcapFile, which reads each input as a file through both pcap readers). A crash leaves a crash-* file in
 # .build-fuzz/ and makes this script fail.
 #   Scripts/fuzz.sh                        every harness, 30 s each
 #   FUZZ_SECONDS=600 Scripts/fuzz.sh       a longer run by hand
 #   FUZZ_RUNS=10000000 Scripts/fuzz.sh     each harness to 10 million executions (libFuzzer -runs), no time limit
-#   Scripts/fuzz.sh FuzzHL7 FuzzSMB2       only these harnesses (default: all four)
+#   Scripts/fuzz.sh FuzzHL7 FuzzSMB2       only these harnesses (default: all five)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SECONDS_EACH=${FUZZ_SECONDS:-30}
@@ -19,7 +20,7 @@ else
     what="${SECONDS_EACH}s"
 fi
 HARNESSES=("$@")
-((${#HARNESSES[@]})) || HARNESSES=(FuzzPacket FuzzDICOM FuzzHL7 FuzzSMB2)
+((${#HARNESSES[@]})) || HARNESSES=(FuzzPacket FuzzDICOM FuzzHL7 FuzzSMB2 FuzzPcapFile)
 WORK=$ROOT/.build-fuzz
 mkdir -p "$WORK"
 # swiftc (6.3) keeps only the last of several -sanitize= options, and SwiftPM passes one per --sanitize: alone,
@@ -34,8 +35,11 @@ status=0
 for harness in "${HARNESSES[@]}"; do
     corpus=$WORK/corpus-$harness
     mkdir -p "$corpus"
-    # Seed with TCP/UDP payloads of the real captures (tshark, when installed).
-    if command -v tshark >/dev/null && [[ -z $(ls -A "$corpus") ]]; then
+    # The capture-file harness is seeded with the small capture files themselves (the malformed ones among them),
+    # the others with TCP/UDP payloads of the real captures (tshark, when installed).
+    if [[ $harness == FuzzPcapFile && -z $(ls -A "$corpus") ]]; then
+        find "$ROOT/Captures" \( -name '*.pcap' -o -name '*.pcapng' \) -size -64k -exec cp -t "$corpus" {} +
+    elif command -v tshark >/dev/null && [[ -z $(ls -A "$corpus") ]]; then
         set +o pipefail  # head closes the pipes early on purpose
         find "$ROOT/Captures" -name '*.pcap' -not -path '*/malformed/*' | sort | head -20 | while read -r pcap; do
             tshark -r "$pcap" -T fields -e tcp.payload 2>/dev/null | grep -v '^$' | head -200 | while read -r hexline; do
