@@ -81,7 +81,8 @@ public final class PcapHandle {
     private static func recordReader(path: String, handle: OpaquePointer) -> PcapRecordReader? {
         let swapped = pcap_is_swapped(handle) == 1
         let linkType = pcap_datalink(handle)
-        let passedOn: Set<Int32> = [DLT_NULL, DLT_EN10MB, DLT_RAW, 14, DLT_LOOP, DLT_IPV4, DLT_IPV6]
+        let rawAsOpenBSDNumbersIt: Int32 = 14
+        let passedOn: Set<Int32> = [DLT_NULL, DLT_EN10MB, DLT_RAW, rawAsOpenBSDNumbersIt, DLT_LOOP, DLT_IPV4, DLT_IPV6]
         let cooked: Set<Int32> = [DLT_LINUX_SLL, DLT_LINUX_SLL2]
         guard pcap_major_version(handle) == 2, pcap_minor_version(handle) == 4,
             passedOn.contains(linkType) || (!swapped && cooked.contains(linkType))
