@@ -217,9 +217,11 @@ public final class PcapHandle {
         switch status {
         case 1:
             guard let header, let data else { return .timeout }
+            let time = PacketTime(
+                seconds: Int64(header.pointee.ts.tv_sec), nanoseconds: Int64(header.pointee.ts.tv_usec))
             return packet(
                 UnsafeRawPointer(data), capturedLength: header.pointee.caplen, wireLength: header.pointee.len,
-                time: PacketTime(seconds: Int64(header.pointee.ts.tv_sec), nanoseconds: Int64(header.pointee.ts.tv_usec)))
+                time: time)
         case 0:
             return .timeout
         case PCAP_ERROR_BREAK:
@@ -251,9 +253,8 @@ public final class PcapHandle {
             noteShortWireLength(wireLength, captured: capturedLength)
             counted = Int(capturedLength)
         }
-        return .packet(
-            CapturedPacket(
-                bytes: UnsafeRawBufferPointer(start: data, count: Int(capturedLength)), wireLength: counted, time: time))
+        let bytes = UnsafeRawBufferPointer(start: data, count: Int(capturedLength))
+        return .packet(CapturedPacket(bytes: bytes, wireLength: counted, time: time))
     }
 
     @inline(never)

@@ -98,10 +98,9 @@ struct PcapRecordReader: ~Copyable {
             capturedLength: capturedLength, wireLength: wireLength, seconds: second,
             nanoseconds: nanosecondFile ? subsecond : subsecond * 1000)
         if capturedLength > Self.maximumCapturedLength {
-            return .failed(
-                capturedLength > UInt32(snapshot)
-                    ? "invalid packet capture length \(capturedLength), bigger than snaplen of \(snapshot)"
-                    : "invalid packet capture length \(capturedLength), bigger than maximum of \(Self.maximumCapturedLength)")
+            let limit = capturedLength > UInt32(snapshot)
+                ? "snaplen of \(snapshot)" : "maximum of \(Self.maximumCapturedLength)"
+            return .failed("invalid packet capture length \(capturedLength), bigger than \(limit)")
         }
         let recordLength = 16 + Int(capturedLength)
         guard available(recordLength) else {

@@ -8,7 +8,9 @@ public struct PcapFileWriter {
 
     /// A writer whose global header declares `linkType` and `snapshotLength`; `nanosecond` writes the nanosecond
     /// magic number (the record's `microseconds` are then taken as nanoseconds), `bigEndian` the other byte order.
-    public init(linkType: UInt32 = 1, snapshotLength: UInt32 = 65_535, nanosecond: Bool = false, bigEndian: Bool = false) {
+    public init(
+        linkType: UInt32 = 1, snapshotLength: UInt32 = 65_535, nanosecond: Bool = false, bigEndian: Bool = false
+    ) {
         self.bigEndian = bigEndian
         append32(nanosecond ? 0xA1B2_3C4D : 0xA1B2_C3D4)
         append16(2)

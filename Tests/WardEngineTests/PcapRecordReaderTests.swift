@@ -51,8 +51,9 @@ import WardTestSupport
         #expect(!libpcap.readsRecordsItself, sourceLocation: sourceLocation)
         #expect(own.reads.count == libpcap.reads.count, "\(path)", sourceLocation: sourceLocation)
         if let first = zip(own.reads, libpcap.reads).enumerated().first(where: { $1.0 != $1.1 })?.offset {
-            Issue.record("\(path): read \(first + 1) differs: \(own.reads[first]) against libpcap's \(libpcap.reads[first])",
-                         sourceLocation: sourceLocation)
+            Issue.record(
+                "\(path): read \(first + 1) differs: \(own.reads[first]) against libpcap's \(libpcap.reads[first])",
+                sourceLocation: sourceLocation)
         }
         return own.readsRecordsItself
     }
