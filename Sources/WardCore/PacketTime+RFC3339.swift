@@ -32,12 +32,18 @@ extension PacketTime {
 
     /// Writes `.ffffffZ` for `microseconds` (0–999,999) at `output`, which has room for `rfc3339FractionLength`
     /// bytes.
+    ///
+    /// Written as three pairs of digits from the table ``writeDecimal(_:to:)`` uses: every event carries two or three
+    /// times.
     public static func writeRFC3339Fraction(_ microseconds: Int64, to output: UnsafeMutablePointer<UInt8>) {
+        let pairs = decimalDigitPairs.utf8Start
+        var rest = UInt32(truncatingIfNeeded: min(max(microseconds, 0), 999_999))
         output[0] = UInt8(ascii: ".")
-        var rest = microseconds
-        for index in stride(from: 6, through: 1, by: -1) {
-            output[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
-            rest /= 10
+        for index in stride(from: 5, through: 1, by: -2) {
+            let pair = Int(rest % 100) &* 2
+            rest /= 100
+            output[index] = pairs[pair]
+            output[index + 1] = pairs[pair + 1]
         }
         output[7] = UInt8(ascii: "Z")
     }

@@ -30,7 +30,8 @@ public final class JSONLinesFile {
 
     private let descriptor: Int32
     private let ownsDescriptor: Bool
-    private var lines = Lines()
+    /// Used by the output thread alone: not checked for exclusive access at run time (93,000 checks on the mix).
+    @exclusivity(unchecked) private var lines = Lines()
     private let bufferLimit = 256 * 1024
     /// The destination's name, for messages.
     public let name: String
