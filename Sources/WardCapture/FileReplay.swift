@@ -9,7 +9,8 @@ import Glibc
 /// Files are sorted by their first packet's time and opened only when the stream reaches that time, so days of
 /// rotated files keep few descriptors open; overlapping files are merged packet by packet. `-` (standard input)
 /// and named pipes are streams: they stay open from the start, since their first packet cannot be read twice.
-/// Packet bytes are borrowed from libpcap: the packet returned by `next()` is valid until the following call.
+/// Packet bytes are borrowed from libpcap or the record reader: the packet returned by `next()` is valid until the
+/// following call, or, for files read into `ReadChunks`, until its chunk is released.
 public struct FileReplay: ~Copyable {
     private struct Source {
         let handle: PcapHandle
@@ -32,6 +33,8 @@ public struct FileReplay: ~Copyable {
     /// The only file left once nothing else is pending, read without the merge.
     private var lastFile: (handle: Unmanaged<PcapHandle>, linkType: Int32)?
     private let filter: String?
+    /// Where files opened from now on read their records into (see `read(into:)`).
+    private var chunks: ReadChunks?
     private var finishedBytes: Int64 = 0
     /// Total size of all readable files, for progress.
     public let totalBytes: Int64
@@ -118,6 +121,12 @@ public struct FileReplay: ~Copyable {
         }
     }
 
+    /// Makes files opened from now on read their records into `chunks`, so that a packet from such a file stays valid
+    /// after the next call, until its chunk is released (`ReadChunks.contains` tells which packets are in one).
+    public mutating func read(into chunks: ReadChunks) {
+        self.chunks = chunks
+    }
+
     /// Bytes consumed so far over all files, for progress (streams count 0: their size is unknown).
     public var bytesRead: Int64 {
         finishedBytes + active.reduce(0) { $0 + max(0, min($1.handle.fileOffset, $1.size)) }
@@ -129,7 +138,7 @@ public struct FileReplay: ~Copyable {
             return
         }
         do {
-            let handle = try PcapHandle.openOffline(path: file.path)
+            let handle = try PcapHandle.openOffline(path: file.path, chunks: chunks)
             if let filter { try handle.setFilter(filter) }
             active.append(Source(handle: handle, linkType: handle.linkType, size: file.size, current: nil))
             advance(active.count - 1)

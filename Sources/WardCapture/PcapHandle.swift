@@ -54,9 +54,11 @@ public final class PcapHandle {
     ///
     /// libpcap opens and checks every file. The records of a regular classic pcap file that libpcap would pass on
     /// unchanged are then read by a `PcapRecordReader` instead, without libpcap's copies, unless
-    /// `libpcapReadsRecords` (for comparing the two).
+    /// `libpcapReadsRecords` (for comparing the two); given `chunks`, it reads into them (see `ReadChunks`).
     /// - Throws: `PcapError.openFailed` with the reason (missing file, bad magic number, ...).
-    public static func openOffline(path: String, libpcapReadsRecords: Bool = false) throws(PcapError) -> PcapHandle {
+    public static func openOffline(
+        path: String, libpcapReadsRecords: Bool = false, chunks: ReadChunks? = nil
+    ) throws(PcapError) -> PcapHandle {
         let file = path == "-" ? fdopen(dup(STDIN_FILENO), "rb") : fopen(path, "rb")
         guard let file else { throw PcapError(.openFailed, "\(path): \(String(cString: strerror(errno)))") }
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: readBufferSize, alignment: 16)
@@ -70,7 +72,9 @@ public final class PcapHandle {
             throw PcapError(.openFailed, "\(path): \(reason)")
         }
         let opened = PcapHandle(handle: handle, name: path, readBuffer: buffer)
-        if path != "-" && !libpcapReadsRecords { opened.records = recordReader(path: path, handle: handle) }
+        if path != "-" && !libpcapReadsRecords {
+            opened.records = recordReader(path: path, handle: handle, chunks: chunks)
+        }
         return opened
     }
 
@@ -78,7 +82,7 @@ public final class PcapHandle {
     /// format (version 2.4, microsecond or nanosecond magic, either byte order) of a link type whose headers libpcap
     /// never rewrites (it byte-swaps Linux cooked headers from files of the other byte order). Anything else, and
     /// pcapng, stays with libpcap.
-    private static func recordReader(path: String, handle: OpaquePointer) -> PcapRecordReader? {
+    private static func recordReader(path: String, handle: OpaquePointer, chunks: ReadChunks?) -> PcapRecordReader? {
         let swapped = pcap_is_swapped(handle) == 1
         let linkType = pcap_datalink(handle)
         let rawAsOpenBSDNumbersIt: Int32 = 14
@@ -105,7 +109,7 @@ public final class PcapHandle {
         _ = posix_fadvise(descriptor, 0, 0, POSIX_FADV_SEQUENTIAL)
         return PcapRecordReader(
             descriptor: descriptor, fileOffset: 24, swapped: swapped, nanosecondFile: magic == 0xA1B2_3C4D,
-            snapshot: pcap_snapshot(handle))
+            snapshot: pcap_snapshot(handle), chunks: chunks)
     }
 
     /// Opens and activates a live capture on `interface` with a TPACKET_V3 ring of `bufferSize` bytes.

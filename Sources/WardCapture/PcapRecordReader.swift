@@ -11,6 +11,10 @@ import Glibc
 /// It takes over only from a libpcap handle that has already opened and checked the file header, and only where
 /// libpcap would hand the bytes on unchanged (see `PcapHandle.openOffline`). Each record is checked as libpcap checks
 /// it, with libpcap's own messages, so that a damaged file reads the same either way.
+///
+/// Given `ReadChunks`, it reads into chunks instead of a buffer of its own and never moves what it has handed out:
+/// when a chunk is full it takes the next and seals the old one, so packets stay valid until their user releases
+/// them.
 struct PcapRecordReader: ~Copyable {
     /// A record's header fields, in host order, with the time in nanoseconds.
     struct Header {
@@ -32,9 +36,15 @@ struct PcapRecordReader: ~Copyable {
     /// Bytes asked of the kernel per `read(2)`: large enough for the longest record, and measured best on the mix
     /// (Benchmarks/README.md).
     static let bufferSize = 1 << 20
+    /// The least a buffer or chunk holds: the longest record, its header, and room to read more behind it.
+    static let smallestBuffer = 16 + Int(maximumCapturedLength) + (64 << 10)
 
     private let descriptor: Int32
-    private let buffer: UnsafeMutableRawPointer
+    private var buffer: UnsafeMutableRawPointer
+    private var capacity: Int
+    /// Where chunks come from, and whether `buffer` is one of them (otherwise it is the reader's own).
+    private let chunks: ReadChunks?
+    private var bufferIsChunk: Bool
     /// The unread bytes are `buffer[start..<end]`.
     private var start = 0
     private var end = 0
@@ -53,9 +63,22 @@ struct PcapRecordReader: ~Copyable {
     ///   - swapped: the file was written in the other byte order.
     ///   - nanosecondFile: the file's magic number says nanosecond times (otherwise microseconds).
     ///   - snapshot: libpcap's snapshot length for the file (`pcap_snapshot`), which longer records are cut to.
-    init(descriptor: Int32, fileOffset: Int64, swapped: Bool, nanosecondFile: Bool, snapshot: Int32) {
+    ///   - chunks: where to read into, when packets must outlive the next read; `nil` for a buffer of its own.
+    init(
+        descriptor: Int32, fileOffset: Int64, swapped: Bool, nanosecondFile: Bool, snapshot: Int32,
+        chunks: ReadChunks? = nil
+    ) {
         self.descriptor = descriptor
-        self.buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.bufferSize, alignment: 64)
+        self.chunks = chunks
+        if let chunk = chunks?.acquire() {
+            buffer = chunk
+            capacity = chunks!.chunkBytes
+            bufferIsChunk = true
+        } else {
+            buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.bufferSize, alignment: 64)
+            capacity = Self.bufferSize
+            bufferIsChunk = false
+        }
         self.bufferFileOffset = fileOffset
         self.swapped = swapped
         self.nanosecondFile = nanosecondFile
@@ -63,7 +86,7 @@ struct PcapRecordReader: ~Copyable {
     }
 
     deinit {
-        buffer.deallocate()
+        if bufferIsChunk { chunks?.seal(buffer) } else { buffer.deallocate() }
         Glibc.close(descriptor)
     }
 
@@ -122,18 +145,31 @@ struct PcapRecordReader: ~Copyable {
         end - start >= count || refill(count)
     }
 
-    /// Moves the unread bytes to the front of the buffer and reads until `count` are there or the file ends.
+    /// Makes room for `count` unread bytes and reads until they are there or the file ends. The unread bytes move to
+    /// the front of the buffer; in a chunk, whose earlier bytes may still be in use, they move to the next chunk
+    /// when this one has no room left behind them.
     @inline(never)
     private mutating func refill(_ count: Int) -> Bool {
         let unread = end - start
-        if start > 0 {
+        if bufferIsChunk && capacity - start < count {
+            let next = chunks!.acquire()
+            let nextBuffer = next ?? UnsafeMutableRawPointer.allocate(byteCount: Self.bufferSize, alignment: 64)
+            if unread > 0 { nextBuffer.copyMemory(from: buffer + start, byteCount: unread) }
+            chunks!.seal(buffer)
+            buffer = nextBuffer
+            capacity = next == nil ? Self.bufferSize : chunks!.chunkBytes
+            bufferIsChunk = next != nil
+            bufferFileOffset += Int64(start)
+            start = 0
+            end = unread
+        } else if start > 0 && !bufferIsChunk {
             if unread > 0 { buffer.copyMemory(from: buffer + start, byteCount: unread) }
             bufferFileOffset += Int64(start)
             start = 0
             end = unread
         }
-        while end < count && readError == 0 {
-            let got = read(descriptor, buffer + end, min(Self.bufferSize - end, max(readSize, count - end)))
+        while end - start < count && readError == 0 {
+            let got = read(descriptor, buffer + end, min(capacity - end, max(readSize, count - (end - start))))
             if got > 0 {
                 end += got
             } else if got == 0 {
@@ -142,8 +178,8 @@ struct PcapRecordReader: ~Copyable {
                 readError = errno
             }
         }
-        readSize = Self.bufferSize
-        return end >= count
+        readSize = capacity
+        return end - start >= count
     }
 
     private var readErrorMessage: String { "error reading dump file: \(String(cString: strerror(readError)))" }

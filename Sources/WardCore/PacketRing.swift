@@ -100,6 +100,13 @@ public final class PacketRing<Header: BitwiseCopyable>: @unchecked Sendable {
         closed.store(true, ordering: .releasing)
     }
 
+    /// Bytes pushed so far (monotonic). Producer thread only.
+    @inlinable public var producedBytes: Int { written.load(ordering: .relaxed) }
+
+    /// Bytes the consumer has released so far (monotonic): every record pushed before `producedBytes` reached this
+    /// value has been processed.
+    @inlinable public var releasedBytes: Int { consumed.load(ordering: .acquiring) }
+
     /// Whether the producer has closed the ring (check `peek()` once more afterwards: records may remain).
     @inlinable public var isClosed: Bool { closed.load(ordering: .acquiring) }
 }

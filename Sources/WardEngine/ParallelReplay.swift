@@ -8,8 +8,10 @@ import WardPacket
 
 /// Replay over several cores (`--workers N`): one reader, N engines, one detection coordinator, one output thread.
 ///
-/// The reader takes packets from the files in time order, decodes each once and copies it, decoded, into the
-/// `PacketRing` of the worker its flow hashes to (a symmetric hash of the canonical flow key, so both directions of a
+/// The reader takes packets from the files in time order, decodes each once and puts it, decoded, into the
+/// `PacketRing` of the worker its flow hashes to: only the decoded header and where the bytes lie when the file is
+/// read into `ReadChunks` (a chunk is read again once every worker's ring is past its packets), the bytes as well
+/// when they come from libpcap (pcapng, pipes) (a symmetric hash of the canonical flow key, so both directions of a
 /// flow meet in one worker; packets without a flow go to worker 0). Each worker owns its flow, host, reassembly and
 /// analyzer state and writes its flow and protocol records to its own output ring; its observations go to the
 /// `DetectionCoordinator`, which judges them in packet-time epochs marked by the reader. At the end the workers'
@@ -29,6 +31,9 @@ enum ParallelReplay {
         var wireLength: Int
         var time: PacketTime
         var mark: Mark
+        /// The packet's bytes in a read chunk, or `nil` when they follow the header in the ring.
+        var chunkBytes: UnsafeRawPointer? = nil
+        var chunkByteCount = 0
     }
 
     /// What a ring record is: a packet, an expiry tick, or a tick that also ends an epoch.
@@ -50,6 +55,11 @@ enum ParallelReplay {
             learningOnly: options.learnOnly)
         coordinator.start()
         let rings = (0..<count).map { _ in PacketRing<WorkerPacket>(byteCapacity: ringBytes) }
+        let chunks = ReadChunks(
+            count: options.replayChunks.count, chunkBytes: options.replayChunks.bytes,
+            mark: { rings.map(\.producedBytes) },
+            isReleased: { mark in zip(rings, mark).allSatisfy { ring, produced in ring.releasedBytes >= produced } })
+        source.read(into: chunks)
         let shared = options.perWorker(count)
         let outcomes = (0..<count).map { worker in
             startWorker(
@@ -64,9 +74,15 @@ enum ParallelReplay {
             let decoded = PacketDecoder.decode(
                 packet.bytes.bytes, wireLength: packet.wireLength, linkType: LinkType(rawValue: linkType))
             let ring = rings[worker(for: decoded, of: count)]
-            let header = WorkerPacket(packet: decoded, wireLength: packet.wireLength, time: packet.time, mark: .none)
+            var header = WorkerPacket(packet: decoded, wireLength: packet.wireLength, time: packet.time, mark: .none)
             var frame = packet.bytes
-            if frame.count > ring.maximumFrameLength { frame = UnsafeRawBufferPointer(rebasing: frame.prefix(ring.maximumFrameLength)) }
+            if chunks.contains(frame.baseAddress) {
+                header.chunkBytes = frame.baseAddress
+                header.chunkByteCount = frame.count
+                frame = UnsafeRawBufferPointer(start: nil, count: 0)
+            } else if frame.count > ring.maximumFrameLength {
+                frame = UnsafeRawBufferPointer(rebasing: frame.prefix(ring.maximumFrameLength))
+            }
             var wait = ConsumerWait()
             while !ring.tryPush(header: header, frame: frame) { wait.pause() }
             latest = max(latest, packet.time)
@@ -137,8 +153,12 @@ enum ParallelReplay {
                 let time = header.pointee.time
                 switch header.pointee.mark {
                 case .none:
-                    // The decoded packet is read where the reader wrote it, not copied out of the ring first.
-                    engine.process(&header.pointee.packet, frame: frame.bytes, wireLength: header.pointee.wireLength,
+                    // The decoded packet is read where the reader wrote it, not copied out of the ring first; its
+                    // bytes where the file was read into, when they are not in the ring.
+                    let bytes = header.pointee.chunkBytes.map {
+                        UnsafeRawBufferPointer(start: $0, count: header.pointee.chunkByteCount)
+                    } ?? frame
+                    engine.process(&header.pointee.packet, frame: bytes.bytes, wireLength: header.pointee.wireLength,
                                    time: time)
                 case .tick:
                     // The worker's clock follows the whole capture, so its flows time out as one engine's would.

@@ -32,6 +32,10 @@ public struct RunOptions {
     public var learnOnly = false
     /// Periodic saving of what was learned during a live run (the state DB), if wanted.
     public var checkpoint: Checkpoint?
+    /// Read buffers of a `--workers` replay: workers process packets where the file was read into, and a chunk is
+    /// filled again once every worker is past it (see `ReadChunks`). Small enough to stay in the caches between the
+    /// kernel's copy into them and the workers' reading (4 MiB chunks made that copy dearer; Benchmarks/README.md).
+    public var replayChunks = (count: 8, bytes: 512 << 10)
     /// Whether the report carries what the run learned (for the state DB). Gathering it walks every detector's
     /// tables, so a run without a state DB skips it.
     public var keepsState = false

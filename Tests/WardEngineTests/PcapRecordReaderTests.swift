@@ -17,11 +17,11 @@ import WardTestSupport
     /// Every read of `path` up to the end or the first failure, through the record reader or through libpcap (a
     /// file libpcap cannot open gives its message, the same either way), with `filter` if given.
     static func reads(
-        _ path: String, throughLibpcap: Bool, filter: String? = nil
+        _ path: String, throughLibpcap: Bool, filter: String? = nil, chunks: ReadChunks? = nil
     ) throws -> (reads: [Read], readsRecordsItself: Bool) {
         let handle: PcapHandle
         do {
-            handle = try PcapHandle.openOffline(path: path, libpcapReadsRecords: throughLibpcap)
+            handle = try PcapHandle.openOffline(path: path, libpcapReadsRecords: throughLibpcap, chunks: chunks)
         } catch {
             return ([.failed(error.message)], false)
         }
@@ -113,6 +113,27 @@ import WardTestSupport
         let url = directory.appendingPathComponent("synthetic.pcap")
         try Self.synthetic(nanosecond: nanosecond, bigEndian: bigEndian).write(to: url)
         #expect(try Self.expectSameReads(url.path))
+    }
+
+    /// Read into chunks (released as soon as they are sealed: the reads are copied out at once), a file that fills
+    /// many of them reads as libpcap reads it; with a single chunk the reader falls back to a buffer of its own.
+    @Test(arguments: [1, 2, 3])
+    func readingIntoChunksGivesLibpcapsReads(chunkCount: Int) throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("synthetic.pcap")
+        try Self.synthetic(nanosecond: false, bigEndian: false).write(to: url)
+        for path in [url.path, Fixtures.capture("dicom/dicom-ct-study.pcap")] {
+            var sealed = 0
+            let chunks = ReadChunks(count: chunkCount, chunkBytes: 0, mark: { sealed += 1; return [] },
+                                    isReleased: { _ in true })
+            let own = try Self.reads(path, throughLibpcap: false, chunks: chunks)
+            let libpcap = try Self.reads(path, throughLibpcap: true)
+            #expect(own.readsRecordsItself)
+            #expect(own.reads == libpcap.reads, "\(path)")
+            // One chunk: sealed once when the reader moves to a buffer of its own; more: sealed in turn, reused.
+            #expect(chunkCount == 1 ? sealed == 1 : sealed > 3, "\(path): \(sealed) chunks sealed")
+        }
     }
 
     @Test func recordsLongerThanTheSnapshotAreCutToItAsLibpcapCutsThem() throws {
