@@ -9,14 +9,14 @@ import WardPacket
 /// Replay over several cores (`--workers N`): one reader, N engines, one detection coordinator, one output thread.
 ///
 /// The reader takes packets from the files in time order, decodes each once and puts it, decoded, into the
-/// `PacketRing` of the worker its flow hashes to: only the decoded header and where the bytes lie when the file is
-/// read into `ReadChunks` (a chunk is read again once every worker's ring is past its packets), the bytes as well
-/// when they come from libpcap (pcapng, pipes) (a symmetric hash of the canonical flow key, so both directions of a
-/// flow meet in one worker; packets without a flow go to worker 0). Each worker owns its flow, host, reassembly and
-/// analyzer state and writes its flow and protocol records to its own output ring; its observations go to the
-/// `DetectionCoordinator`, which judges them in packet-time epochs marked by the reader. At the end the workers'
-/// counters are added up and their host and MAC tables merged, so the statistics and host records are those of a
-/// one-worker run; event lines come in a different interleaving.
+/// `PacketRing` of the worker its flow hashes to (a symmetric hash of the canonical flow key, so both directions of a
+/// flow meet in one worker; packets without a flow go to worker 0). A packet of a file read into `ReadChunks` goes
+/// in as its decoded header and where its bytes lie (a chunk is read again once every worker's ring is past its
+/// packets); a packet from libpcap (pcapng, pipes) with its bytes copied after the header. Each worker owns its flow,
+/// host, reassembly and analyzer state and writes its flow and protocol records to its own output ring; its
+/// observations go to the `DetectionCoordinator`, which judges them in packet-time epochs marked by the reader. At the
+/// end the workers' counters are added up and their host and MAC tables merged, so the statistics and host records
+/// are those of a one-worker run; event lines come in a different interleaving.
 enum ParallelReplay {
     /// Packets between two epoch marks: how far the detectors may lag behind the reader.
     static let epochPackets = 16_384
