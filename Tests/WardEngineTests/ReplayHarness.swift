@@ -32,6 +32,19 @@ enum ReplayHarness {
     static func replay(_ paths: [String], flows: Bool = true, hosts: Bool = false, configure: (inout RunOptions) -> Void = { _ in })
         throws -> (report: RunReport, events: [[String: Any]])
     {
+        let (report, lines) = try eventLines(paths, flows: flows, hosts: hosts, configure: configure)
+        let events = try lines.map { line -> [String: Any] in
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8), options: [])
+            guard let dictionary = object as? [String: Any] else { throw HarnessError.notAnObject(String(line)) }
+            return dictionary
+        }
+        return (report, events)
+    }
+
+    /// The JSON lines the sensor wrote, as written.
+    static func eventLines(
+        _ paths: [String], flows: Bool = true, hosts: Bool = false, configure: (inout RunOptions) -> Void = { _ in }
+    ) throws -> (report: RunReport, lines: [Substring]) {
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let eventsPath = directory.appendingPathComponent("events.jsonl").path
@@ -41,14 +54,8 @@ enum ReplayHarness {
         options.emitHosts = hosts
         configure(&options)
         let report = try Replay.run(paths: paths, options: options)
-        options.events = nil
-        let text = try String(contentsOfFile: eventsPath, encoding: .utf8)
-        let events = try text.split(separator: "\n").map { line -> [String: Any] in
-            let object = try JSONSerialization.jsonObject(with: Data(line.utf8), options: [])
-            guard let dictionary = object as? [String: Any] else { throw HarnessError.notAnObject(String(line)) }
-            return dictionary
-        }
-        return (report, events)
+        options.events = nil  // flushed and closed
+        return (report, try String(contentsOfFile: eventsPath, encoding: .utf8).split(separator: "\n"))
     }
 
     static func flows(in events: [[String: Any]]) -> [EmittedFlow] {

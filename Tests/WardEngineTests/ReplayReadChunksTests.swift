@@ -1,7 +1,5 @@
-import Foundation
 import Testing
 import WardEngine
-import WardOutput
 import WardTestSupport
 
 /// `--workers` replay with workers reading packets where the file was read into: with very few, small chunks the
@@ -10,18 +8,10 @@ import WardTestSupport
 @Suite struct ReplayReadChunksTests {
     /// Every event line of a replay of `paths`, sorted.
     static func events(_ paths: [String], workers: Int, chunks: (count: Int, bytes: Int)) throws -> [Substring] {
-        let directory = try Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let eventsPath = directory.appendingPathComponent("events.jsonl").path
-        var options = RunOptions(observer: ObserverInfo(name: "test-sensor", version: "test"))
-        options.events = try JSONLinesFile(path: eventsPath)
-        options.emitFlows = true
-        options.emitHosts = true
-        options.workers = workers
-        options.replayChunks = chunks
-        _ = try Replay.run(paths: paths, options: options)
-        options.events = nil  // flushed and closed
-        return try String(contentsOfFile: eventsPath, encoding: .utf8).split(separator: "\n").sorted()
+        try ReplayHarness.eventLines(paths, hosts: true) { options in
+            options.workers = workers
+            options.replayChunks = chunks
+        }.lines.sorted()
     }
 
     @Test(arguments: [(1, 0), (2, 0), (3, 400 << 10)])
