@@ -41,10 +41,8 @@ struct PcapRecordReader: ~Copyable {
 
     private let descriptor: Int32
     private var buffer: UnsafeMutableRawPointer
-    private var capacity: Int
-    /// Where chunks come from, and whether `buffer` is one of them (otherwise it is the reader's own).
+    /// Where chunks come from, if the reader reads into chunks.
     private let chunks: ReadChunks?
-    private var bufferIsChunk: Bool
     /// The unread bytes are `buffer[start..<end]`.
     private var start = 0
     private var end = 0
@@ -70,15 +68,7 @@ struct PcapRecordReader: ~Copyable {
     ) {
         self.descriptor = descriptor
         self.chunks = chunks
-        if let chunk = chunks?.acquire() {
-            buffer = chunk
-            capacity = chunks!.chunkBytes
-            bufferIsChunk = true
-        } else {
-            buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.bufferSize, alignment: 64)
-            capacity = Self.bufferSize
-            bufferIsChunk = false
-        }
+        buffer = Self.newBuffer(from: chunks)
         self.bufferFileOffset = fileOffset
         self.swapped = swapped
         self.nanosecondFile = nanosecondFile
@@ -89,6 +79,17 @@ struct PcapRecordReader: ~Copyable {
         if bufferIsChunk { chunks?.seal(buffer) } else { buffer.deallocate() }
         Glibc.close(descriptor)
     }
+
+    /// A chunk to read into, or, when none is to be had, a buffer of the reader's own.
+    private static func newBuffer(from chunks: ReadChunks?) -> UnsafeMutableRawPointer {
+        chunks?.acquire() ?? .allocate(byteCount: bufferSize, alignment: 64)
+    }
+
+    /// Whether `buffer` is one of the chunks (otherwise it is the reader's own).
+    private var bufferIsChunk: Bool { chunks?.contains(buffer) ?? false }
+
+    /// The bytes `buffer` holds.
+    private var capacity: Int { bufferIsChunk ? chunks!.chunkBytes : Self.bufferSize }
 
     /// Bytes of the file consumed so far, for progress.
     var fileOffset: Int64 { bufferFileOffset + Int64(start) }
@@ -151,19 +152,14 @@ struct PcapRecordReader: ~Copyable {
     @inline(never)
     private mutating func refill(_ count: Int) -> Bool {
         let unread = end - start
-        if bufferIsChunk && capacity - start < count {
-            let next = chunks!.acquire()
-            let nextBuffer = next ?? UnsafeMutableRawPointer.allocate(byteCount: Self.bufferSize, alignment: 64)
-            if unread > 0 { nextBuffer.copyMemory(from: buffer + start, byteCount: unread) }
-            chunks!.seal(buffer)
-            buffer = nextBuffer
-            capacity = next == nil ? Self.bufferSize : chunks!.chunkBytes
-            bufferIsChunk = next != nil
-            bufferFileOffset += Int64(start)
-            start = 0
-            end = unread
-        } else if start > 0 && !bufferIsChunk {
-            if unread > 0 { buffer.copyMemory(from: buffer + start, byteCount: unread) }
+        let inChunk = bufferIsChunk
+        if inChunk ? capacity - start < count : start > 0 {
+            let target = inChunk ? Self.newBuffer(from: chunks) : buffer
+            if unread > 0 { target.copyMemory(from: buffer + start, byteCount: unread) }
+            if inChunk {
+                chunks!.seal(buffer)
+                buffer = target
+            }
             bufferFileOffset += Int64(start)
             start = 0
             end = unread
