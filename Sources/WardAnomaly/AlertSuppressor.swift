@@ -63,5 +63,9 @@ struct AlertSuppressor {
 }
 
 extension AlertSuppressor.Key: OpenTableKey {
-    func openTableHash(seed: UInt64) -> UInt64 { OpenTableHash.hashing(self, seed: seed) }
+    func openTableHash(seed: UInt64) -> UInt64 {
+        OpenTableHash.fold(
+            OpenTableHash.string(rule, seed: seed) ^ OpenTableHash.string(detail, seed: seed) &* 3,
+            OpenTableHash.pair(first, second, seed: seed), seed: seed)
+    }
 }

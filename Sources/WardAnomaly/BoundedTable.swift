@@ -10,8 +10,8 @@ import WardCore
 /// Every per-key table in the detectors is one of these.
 ///
 /// Whether a key was used again is kept beside its value, so an update finds the key once. The keys live in an
-/// ``OpenTable`` (seeded multiply hashing; keys holding strings use SipHash through
-/// ``OpenTableHash/hashing(_:seed:)``), where a `Dictionary` ran SipHash for addresses on every observation.
+/// ``OpenTable`` (seeded multiply hashing, also over the bytes of keys holding strings), where a `Dictionary` ran
+/// SipHash on every observation.
 struct BoundedTable<Key: OpenTableKey & Hashable, Value> {
     private struct Entry {
         var value: Value

@@ -192,5 +192,9 @@ extension DICOMPeerDetector.Route: OpenTableKey {
 }
 
 extension DICOMPeerDetector.Combination: OpenTableKey {
-    func openTableHash(seed: UInt64) -> UInt64 { OpenTableHash.hashing(self, seed: seed) }
+    func openTableHash(seed: UInt64) -> UInt64 {
+        OpenTableHash.fold(
+            OpenTableHash.string(callingAE, seed: seed) ^ OpenTableHash.string(calledAE, seed: seed) &* 3,
+            OpenTableHash.pair(callingHost, calledHost, seed: seed), seed: seed)
+    }
 }

@@ -62,5 +62,9 @@ struct HL7SenderDetector {
 }
 
 extension HL7SenderDetector.Sender: OpenTableKey {
-    func openTableHash(seed: UInt64) -> UInt64 { OpenTableHash.hashing(self, seed: seed) }
+    func openTableHash(seed: UInt64) -> UInt64 {
+        OpenTableHash.fold(
+            OpenTableHash.string(application, seed: seed) ^ OpenTableHash.string(facility, seed: seed) &* 3,
+            host.openTableHash(seed: seed), seed: seed)
+    }
 }

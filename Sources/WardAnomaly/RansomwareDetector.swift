@@ -134,19 +134,18 @@ struct RansomwareDetector {
         let configuration = context.configuration
         let signatures = context.signatures
         let window = configuration.ransomwareWindowSeconds.nanoseconds
-        let key = Text.lowercased(name)
         let ext = Text.fileExtension(name)
         let highEntropy =
             (entropy ?? 0) > configuration.ransomwareEntropyBitsPerByte
             && bytesWritten >= UInt64(max(0, configuration.ransomwareMinimumWriteBytes))
-        let known = learnedExtensions[pair.client] ?? []
         var kind: Evidence?
         if let renamedTo {
             let newExt = Text.fileExtension(renamedTo)
             if newExt != ext && !newExt.isEmpty {
                 if signatures.ransomExtensions.contains(newExt) {
                     kind = .renamedKnownBad
-                } else if !known.contains(newExt), !Self.routineRenameExtensions.contains(newExt),
+                } else if learnedExtensions[pair.client]?.contains(newExt) != true,
+                    !Self.routineRenameExtensions.contains(newExt),
                     !Self.routineRenameExtensions.contains(ext), !newExt.hasPrefix("~")
                 {
                     kind = .renamedNewExtension
@@ -165,15 +164,17 @@ struct RansomwareDetector {
                 if set.count < Self.maximumLearnedExtensions { set.insert(ext) }
             }
         }
+        let isNewEncryptedFile = highEntropy && !overwrote && renamedTo == nil && kind == nil
+        // The lower-cased name is the evidence's key: made only for a file that may become evidence (most files an
+        // SMB client closes are not).
+        let key = isNewEncryptedFile || deleted || isNote || kind != nil ? Text.lowercased(name) : ""
         var fire: (strong: Int, weak: Int, state: PairState)?
         pairs.update(pair, default: PairState()) { state in
             state.share = share
             state.evidence.removeAll { time.nanoseconds(since: $0.time) > window }
             state.notes.removeAll { time.nanoseconds(since: $0.time) > window }
             state.newEncryptedFiles.removeAll { time.nanoseconds(since: $0.time) > window }
-            if highEntropy && !overwrote && renamedTo == nil && kind == nil
-                && state.newEncryptedFiles.count < Self.maximumEvidence
-            {
+            if isNewEncryptedFile && state.newEncryptedFiles.count < Self.maximumEvidence {
                 state.newEncryptedFiles.append((key, time, uid))
             }
             if deleted, kind == nil,
@@ -190,7 +191,8 @@ struct RansomwareDetector {
             {
                 state.evidence.append(FileEvidence(name: key, kind: kind, time: time, uid: uid, entropy: entropy))
             }
-            let weak = state.evidence.filter { $0.kind == .overwriteCompressed }.count
+            var weak = 0
+            for item in state.evidence where item.kind == .overwriteCompressed { weak += 1 }
             let strong = state.evidence.count - weak
             let minimum = max(1, configuration.ransomwareMinimumFiles)
             let renames = state.evidence.contains { $0.kind == .renamedKnownBad || $0.kind == .renamedNewExtension }

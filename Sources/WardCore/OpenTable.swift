@@ -3,7 +3,7 @@
 ///
 /// Keys are hashed by a multiplication or two with a seed drawn once per process, where a `Dictionary` runs SipHash
 /// for every lookup: for SMB, matching a response to its request and finding its file cost more in hashing than in
-/// decoding (keys that hold strings still use SipHash, through ``OpenTableHash/hashing(_:seed:)``). The table starts
+/// decoding (keys that hold strings fold their UTF-8 bytes, ``OpenTableHash/string(_:seed:)``). The table starts
 /// small and doubles at half full; the caller bounds how many keys it adds. Removal shifts the rest of the probe run
 /// back, so there are no tombstones and runs stay short however keys come and go.
 /// Everything is `@inlinable`, so that each user specialises the table for its key and value (unspecialised, it

@@ -14,6 +14,16 @@ import WardTestSupport
         }
     }
 
+    /// A key holding strings, as the detectors' keys do (AE titles, HL7 applications, rule names).
+    struct TextKey: OpenTableKey, Hashable {
+        var name: String
+        var detail: String
+
+        func openTableHash(seed: UInt64) -> UInt64 {
+            OpenTableHash.string(name, seed: seed) ^ OpenTableHash.string(detail, seed: seed) &* 3
+        }
+    }
+
     /// How the keys of a run are chosen.
     enum Pattern: CaseIterable {
         /// As clients number requests (each id used about three times in a row).
@@ -22,11 +32,13 @@ import WardTestSupport
         case scattered
         /// Three homes for every key (`CollidingKey`).
         case colliding
+        /// Strings of every length from 0 to 40 bytes (`TextKey`), so the byte fold's tail and words both count.
+        case text
 
         func key(_ step: Int) -> UInt64 {
             switch self {
             case .sequential: UInt64(step / 3)
-            case .scattered, .colliding: UInt64(truncatingIfNeeded: step &* 2_654_435_761) % 97
+            case .scattered, .colliding, .text: UInt64(truncatingIfNeeded: step &* 2_654_435_761) % 97
             }
         }
     }
@@ -35,9 +47,29 @@ import WardTestSupport
     func agreesWithADictionary(pattern: Pattern) {
         if pattern == .colliding {
             run(pattern, key: { CollidingKey(value: pattern.key($0)) })
+        } else if pattern == .text {
+            run(pattern, key: { step in
+                let value = pattern.key(step)
+                return TextKey(
+                    name: String(repeating: "é", count: Int(value % 5)) + String(repeating: "A", count: Int(value % 41)),
+                    detail: value.isMultiple(of: 2) ? "" : "\(value)")
+            })
         } else {
             run(pattern, key: pattern.key)
         }
+    }
+
+    /// Equal strings hash alike, each byte and the length count, and the seed changes the hash.
+    @Test func stringHashUsesEveryByteAndTheLength() {
+        let seed: UInt64 = 0x1234_5678_9ABC_DEF0
+        let texts = ["", "a", "ab", "abcdefg", "abcdefgh", "abcdefghi", "STORESCU", "STORESCP", "\u{0}", "\u{0}\u{0}"]
+        var hashes = Set<UInt64>()
+        for text in texts {
+            #expect(OpenTableHash.string(text, seed: seed) == OpenTableHash.string(String(decoding: Array(text.utf8), as: UTF8.self), seed: seed))
+            hashes.insert(OpenTableHash.string(text, seed: seed))
+        }
+        #expect(hashes.count == texts.count)
+        #expect(OpenTableHash.string("PACS_1", seed: 1) != OpenTableHash.string("PACS_1", seed: 2))
     }
 
     private func run<Key: OpenTableKey & Hashable>(_ pattern: Pattern, key makeKey: (Int) -> Key) {
