@@ -35,19 +35,40 @@ struct UnknownMACDetector {
         var severity = 4
         if zone?.kind == .clinical || zone?.internetDenied == true { severity += 2 }
         if local { severity += 1 }
-        var where_ = address == .zero ? "" : " at \(address)"
-        if let zone { where_ += " in \(zone.name)" }
-        if let id = vlan.outer { where_ += " (VLAN \(id))" }
-        var kind = local ? " with a randomised (locally administered) address" : ""
-        if let vendor = context.signatures.macVendors.vendor(of: mac) { kind = " (\(vendor))" + kind }
-        let seen = fromARP ? "announced itself by ARP" : "appeared"
-        let message =
-            "A new device \(mac)\(kind) \(seen)\(where_); it is not in the device inventory (\(unknownSeen) unknown so far)"
+        // Appended piece by piece to one string with room for it: nested interpolations built and copied a string
+        // for every part (a flood of new devices is a flood of these).
+        let macText = mac.description
+        var message = "A new device "
+        message.reserveCapacity(200)
+        message += macText
+        if let vendor = context.signatures.macVendors.vendor(of: mac) {
+            message += " ("
+            message += vendor
+            message += ")"
+        }
+        if local { message += " with a randomised (locally administered) address" }
+        message += fromARP ? " announced itself by ARP" : " appeared"
+        if address != .zero {
+            message += " at "
+            message += address.description
+        }
+        if let zone {
+            message += " in "
+            message += zone.name
+        }
+        if let id = vlan.outer {
+            message += " (VLAN "
+            message += String(id)
+            message += ")"
+        }
+        message += "; it is not in the device inventory ("
+        message += String(unknownSeen)
+        message += " unknown so far)"
         context.emit(
             Alert(
                 rule: "unknown_mac", ruleID: RuleID.unknownMAC, severity: severity, riskScore: severity * 10,
                 message: message, technique: "T1200", source: address == .zero ? nil : address, sourceMAC: mac,
                 sourceZone: zone?.name, firstTime: time, lastTime: time, statistic: Double(unknownSeen), threshold: 0),
-            first: address, detail: mac.description)
+            first: address, detail: macText)
     }
 }
