@@ -32,7 +32,14 @@ public enum PacketDecoder {
         var offset: Int
         switch linkType {
         case .ethernet:
-            offset = try EthernetHeader.decodeTags(frame, vlan: &packet.vlan, etherType: &packet.etherType)
+            // Most frames carry IP straight after the MACs: no call into the walk over tags, labels and LLC for them.
+            let type = frame.byteCount >= 14 ? frame.loadUInt16(at: 12) : 0
+            if type == 0x0800 || type == 0x86DD {
+                packet.etherType = type
+                offset = 14
+            } else {
+                offset = try EthernetHeader.decodeTags(frame, vlan: &packet.vlan, etherType: &packet.etherType)
+            }
             packet.sourceMAC = MACAddress(frame, at: 6)
             packet.destinationMAC = MACAddress(frame, at: 0)
         case .linuxSLL, .linuxSLL2:

@@ -57,6 +57,12 @@ public struct TCPHeader: Sendable, BitwiseCopyable {
         header.window = UInt16(truncatingIfNeeded: control)
         guard header.headerLength >= 20 else { throw .tcpBadDataOffset }
         guard bytes.contains(offset: offset, length: header.headerLength) else { throw .truncatedTCP }
+        // Nearly every segment after the handshake carries exactly NOP, NOP, timestamps (RFC 7323 Appendix A's
+        // layout): recognised by one word, what the walk over its three options would find.
+        if header.headerLength == 32 && bytes.loadUInt32(at: offset + 20) == 0x0101_080A {
+            header.hasTimestamps = true
+            return
+        }
         header.readOptions(bytes, from: offset + 20, to: offset + header.headerLength)
     }
 

@@ -65,6 +65,31 @@ func decode(_ bytes: [UInt8], wireLength: Int? = nil, linkType: LinkType = .ethe
         #expect(packet.payloadWireLength == 0)
     }
 
+    /// The usual options of a segment after the handshake (NOP, NOP, timestamps) are recognised by one word; other
+    /// 12-byte option lists, malformed ones among them, are still walked and give what the walk gives.
+    @Test(arguments: [
+        ("0101080a 00000001 00000002", true, false),  // NOP NOP timestamps: the one-word path
+        ("080a0000 00010000 00020101", true, false),  // timestamps NOP NOP: walked
+        ("01010809 00000001 00000002", false, true),  // a timestamps option of length 9 overruns: bad
+        ("0101080b 00000001 00000002", false, true),  // a length of 11 runs past the header: bad
+        ("01010101 01010101 01010101", false, false),  // no-operations only
+    ])
+    func readsTwelveBytesOfOptions(options: String, timestamps: Bool, bad: Bool) {
+        let frame = hex(
+            """
+            020000000002 020000000001 0800
+            4500 0034 0001 4000 4006 0000 c0000201 c6336401
+            c350 01bd 00000001 00000000 8010 ffff 0000 0000
+            \(options)
+            """)
+        let packet = decode(frame)
+        #expect(packet.tcp.headerLength == 32)
+        #expect(packet.tcp.hasTimestamps == timestamps)
+        #expect(packet.tcp.hasBadOption == bad)
+        #expect(packet.anomaly == (bad ? .tcpBadOptionLength : .none))
+        #expect(packet.destinationPort == 445)
+    }
+
     @Test func decodesQinQUDP() {
         let frame = hex(
             """
