@@ -36,7 +36,9 @@ public struct ConnectionHistory: Sendable, BitwiseCopyable {
     @inlinable
     public init() {}
 
-    /// Records `letter` for one direction, once per direction.
+    /// Records `letter` for one direction, once per direction (inlined: on nearly every segment the letter is there
+    /// already, and the test is a few instructions).
+    @inline(__always)
     public mutating func record(_ letter: Letter, fromOriginator: Bool) {
         let bit = UInt16(1) << UInt16(letter.rawValue)
         if fromOriginator {

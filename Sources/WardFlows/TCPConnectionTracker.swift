@@ -151,6 +151,7 @@ public struct TCPConnectionTracker: Sendable, BitwiseCopyable {
 
     /// Whether both sides are finished (closed or reset), so the flow can end after a short delay.
     @inlinable
+    @inline(__always)
     public var isTerminated: Bool {
         originator == .reset || responder == .reset || (originator == .closed && responder == .closed)
     }
