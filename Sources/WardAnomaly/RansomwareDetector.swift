@@ -134,7 +134,8 @@ struct RansomwareDetector {
         let configuration = context.configuration
         let signatures = context.signatures
         let window = configuration.ransomwareWindowSeconds.nanoseconds
-        let ext = Text.fileExtension(name)
+        let baseName = Text.baseName(name)
+        let ext = Text.fileExtension(ofBaseName: baseName)
         let highEntropy =
             (entropy ?? 0) > configuration.ransomwareEntropyBitsPerByte
             && bytesWritten >= UInt64(max(0, configuration.ransomwareMinimumWriteBytes))
@@ -156,7 +157,6 @@ struct RansomwareDetector {
         } else if highEntropy && signatures.ransomExtensions.contains(ext) {
             kind = .encryptedCopy
         }
-        let baseName = Text.baseName(name)
         let isNote = signatures.ransomNotes.matchesAny(baseName)
         // Learn the extensions this client really uses (from source names only, never from rename targets).
         if !ext.isEmpty && kind == nil && !isNote {
@@ -171,9 +171,12 @@ struct RansomwareDetector {
         var fire: (strong: Int, weak: Int, state: PairState)?
         pairs.update(pair, default: PairState()) { state in
             state.share = share
-            state.evidence.removeAll { time.nanoseconds(since: $0.time) > window }
-            state.notes.removeAll { time.nanoseconds(since: $0.time) > window }
-            state.newEncryptedFiles.removeAll { time.nanoseconds(since: $0.time) > window }
+            // Most pairs never hold evidence: an empty list is not handed to `removeAll(where:)` at all.
+            if !state.evidence.isEmpty { state.evidence.removeAll { time.nanoseconds(since: $0.time) > window } }
+            if !state.notes.isEmpty { state.notes.removeAll { time.nanoseconds(since: $0.time) > window } }
+            if !state.newEncryptedFiles.isEmpty {
+                state.newEncryptedFiles.removeAll { time.nanoseconds(since: $0.time) > window }
+            }
             if isNewEncryptedFile && state.newEncryptedFiles.count < Self.maximumEvidence {
                 state.newEncryptedFiles.append((key, time, uid))
             }

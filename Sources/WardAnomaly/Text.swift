@@ -87,7 +87,12 @@ enum Text {
     /// The lower-cased extension of a file name without the dot (`"scan.DCM.lockbit"` → `"lockbit"`), or `""`.
     /// Found over the UTF-8 bytes: this runs for every file an SMB client opens or renames.
     static func fileExtension(_ path: String) -> String {
-        var name = baseName(path)
+        fileExtension(ofBaseName: baseName(path))
+    }
+
+    /// ``fileExtension(_:)`` of a name that ``baseName(_:)`` gave already.
+    static func fileExtension(ofBaseName name: Substring) -> String {
+        var name = name
         return name.withUTF8 { bytes in
             guard let dot = bytes.lastIndex(of: UInt8(ascii: ".")) else { return "" }
             let length = bytes.count - dot - 1
