@@ -22,9 +22,9 @@ public enum OpenTableHash {
 
     /// `text`'s UTF-8 bytes folded eight at a time with the seed, the length in the last fold: for keys that hold
     /// strings (rule names, AE titles, application names), where SipHash through `Hasher` cost more than the rest of
-    /// the table's work. Equal strings have equal bytes here: keys compare strings by their bytes too (`==` on
-    /// `String` is canonical equivalence, which only differs for text that is not NFC, and then at worst a key is
-    /// stored twice).
+    /// the table's work. Strings equal byte for byte hash alike. `==` on `String` is canonical equivalence, which
+    /// also equates a few byte-different spellings of text that is not NFC; such a pair may hash apart, and then at
+    /// worst one key is held twice.
     public static func string(_ text: String, seed: UInt64) -> UInt64 {
         var text = text
         return text.withUTF8 { bytes in
