@@ -81,6 +81,8 @@ struct DetectionContext {
         queue.pop()
     }
 
+    var hasAlerts: Bool { queue.count > 0 }
+
     /// `172.16.10.5 (pacs-1, clinical)`: the address with its inventory name and zone, when known.
     func describe(_ address: IPAddress, vlan: VLANTags = .none) -> String {
         var labels: [String] = []

@@ -181,6 +181,7 @@ final class DetectionCoordinator: @unchecked Sendable {
     }
 
     private func emitAlerts(_ detection: inout DetectionEngine) {
+        guard detection.hasAlerts else { return }
         while let alert = detection.popAlert() {
             alerts &+= 1
             if alertLines.count < 20 { alertLines.append("\(alert.rule) (severity \(alert.severity)): \(alert.message)") }

@@ -166,6 +166,7 @@ extension Engine {
     }
 
     private mutating func emitAlerts() {
+        guard detection.hasAlerts else { return }
         while let alert = detection.popAlert() {
             statistics.alerts &+= 1
             if alertLines.count < 20 { alertLines.append("\(alert.rule) (severity \(alert.severity)): \(alert.message)") }
