@@ -16,7 +16,8 @@ public struct HostTable: ~Copyable {
     private var slots: FixedSlab<HostRecord>
     private var clockHand = 0
     private(set) var peerPairs: Set<PeerPair> = []
-    private var macs: [MACAddress: MACRecord] = [:]
+    /// The MAC table, in an `OpenTable`: a `Dictionary` ran SipHash twice for every MAC seen with an address.
+    private var macs = OpenTable<MACAddress, MACRecord>()
     /// Hosts evicted to stay within `maximumHosts`.
     public private(set) var evictions: UInt64 = 0
     /// New peer pairs not remembered because the pair table was full.
@@ -117,17 +118,18 @@ public struct HostTable: ~Copyable {
     public mutating func observe(
         mac: MACAddress, address: IPAddress, at time: PacketTime, vlan: VLANTags, fromARP: Bool = false
     ) {
-        if macs[mac] == nil {
-            guard macs.count < maximumMACs else {
-                macsDropped &+= 1
-                return
-            }
-            macs[mac] = MACRecord(mac: mac, at: time)
-            if discoveredMACs.count < Self.discoveryQueueLimit {
-                discoveredMACs.append(DiscoveredMAC(mac: mac, address: address, vlan: vlan, time: time, fromARP: fromARP))
-            }
+        let known: Void? = macs.withValue(for: mac) { $0.observe(address: address, at: time, vlan: vlan) }
+        guard known == nil else { return }
+        guard macs.count < maximumMACs else {
+            macsDropped &+= 1
+            return
         }
-        macs[mac]?.observe(address: address, at: time, vlan: vlan)
+        var record = MACRecord(mac: mac, at: time)
+        record.observe(address: address, at: time, vlan: vlan)
+        macs.set(record, for: mac)
+        if discoveredMACs.count < Self.discoveryQueueLimit {
+            discoveredMACs.append(DiscoveredMAC(mac: mac, address: address, vlan: vlan, time: time, fromARP: fromARP))
+        }
     }
 
     /// MACs seen for the first time since the last `clearDiscoveredMACs()` (at most `discoveryQueueLimit`).
