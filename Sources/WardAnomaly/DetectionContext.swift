@@ -81,6 +81,7 @@ struct DetectionContext {
         queue.pop()
     }
 
+    /// Whether an alert is queued.
     var hasAlerts: Bool { queue.count > 0 }
 
     /// `172.16.10.5 (pacs-1, clinical)`: the address with its inventory name and zone, when known.
