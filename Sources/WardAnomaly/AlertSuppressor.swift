@@ -65,7 +65,7 @@ struct AlertSuppressor {
 extension AlertSuppressor.Key: OpenTableKey {
     func openTableHash(seed: UInt64) -> UInt64 {
         OpenTableHash.fold(
-            OpenTableHash.string(rule, seed: seed) ^ OpenTableHash.string(detail, seed: seed) &* 3,
+            OpenTableHash.strings(rule, detail, seed: seed),
             OpenTableHash.pair(first, second, seed: seed), seed: seed)
     }
 }

@@ -194,7 +194,7 @@ extension DICOMPeerDetector.Route: OpenTableKey {
 extension DICOMPeerDetector.Combination: OpenTableKey {
     func openTableHash(seed: UInt64) -> UInt64 {
         OpenTableHash.fold(
-            OpenTableHash.string(callingAE, seed: seed) ^ OpenTableHash.string(calledAE, seed: seed) &* 3,
+            OpenTableHash.strings(callingAE, calledAE, seed: seed),
             OpenTableHash.pair(callingHost, calledHost, seed: seed), seed: seed)
     }
 }

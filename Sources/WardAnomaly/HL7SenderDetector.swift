@@ -64,7 +64,7 @@ struct HL7SenderDetector {
 extension HL7SenderDetector.Sender: OpenTableKey {
     func openTableHash(seed: UInt64) -> UInt64 {
         OpenTableHash.fold(
-            OpenTableHash.string(application, seed: seed) ^ OpenTableHash.string(facility, seed: seed) &* 3,
+            OpenTableHash.strings(application, facility, seed: seed),
             host.openTableHash(seed: seed), seed: seed)
     }
 }

@@ -44,6 +44,13 @@ public enum OpenTableHash {
             return fold(hash ^ tail, 0xA409_3822_299F_31D1 ^ UInt64(bytes.count), seed: seed)
         }
     }
+
+    /// Two strings of a key, in order (the second is multiplied before the two are combined, so that swapping them
+    /// changes the hash): the string part of keys such as a rule and its detail, or a pair of AE titles.
+    @inlinable
+    public static func strings(_ first: String, _ second: String, seed: UInt64) -> UInt64 {
+        string(first, seed: seed) ^ string(second, seed: seed) &* 3
+    }
 }
 
 extension UInt64: OpenTableKey {

@@ -20,7 +20,7 @@ import WardTestSupport
         var detail: String
 
         func openTableHash(seed: UInt64) -> UInt64 {
-            OpenTableHash.string(name, seed: seed) ^ OpenTableHash.string(detail, seed: seed) &* 3
+            OpenTableHash.strings(name, detail, seed: seed)
         }
     }
 
