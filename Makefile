@@ -7,11 +7,9 @@ DEMO_EVENTS := .build/demo/events.jsonl
 setup:
 	@bash Scripts/setup.sh
 
-## build: the release binary as the .deb ships it, with the Swift runtime linked in statically (no toolchain needed
-## where it runs). It also starts in two-thirds of the time and replays the bench mix 2-3 % faster (no symbols of
-## the Swift libraries to bind at start, and likely the runtime calls made directly instead of through the PLT).
+## build: the release binary as the .deb ships it, with the Swift runtime linked in statically (Scripts/build-release.sh).
 build: setup
-	$(SWIFT) build -c release --product wardwatch --static-swift-stdlib
+	SWIFT=$(SWIFT) bash Scripts/build-release.sh
 
 ## demo: replay the bundled real-peer captures (one merged stream, time-ordered) and show what the sensor saw.
 demo: build

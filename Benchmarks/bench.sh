@@ -73,8 +73,8 @@ command -v taskset >/dev/null || { log "taskset missing (util-linux)"; exit 1; }
 
 # 1. build
 if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
-    log "swift build -c release --product wardwatch --static-swift-stdlib"
-    (cd "$ROOT" && swift build -c release --product wardwatch --static-swift-stdlib) || { log "swift build failed"; exit 1; }
+    log "Scripts/build-release.sh"
+    bash "$ROOT/Scripts/build-release.sh" || { log "swift build failed"; exit 1; }
 fi
 # 2. tools and captures
 "$HERE/make-mix.sh" all || exit 1

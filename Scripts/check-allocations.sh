@@ -39,7 +39,7 @@ read -r -a WW_ARGS <<<"${WARDWATCH_ARGS-replay --flows --events /dev/null --quie
 command -v valgrind >/dev/null || { echo "check-allocations: valgrind not found (apt-get install valgrind)" >&2; exit 2; }
 if [[ ! -x $WARDWATCH ]]; then
     echo "check-allocations: building release wardwatch" >&2
-    (cd "$ROOT" && swift build -c release --product wardwatch --static-swift-stdlib)
+    bash "$ROOT/Scripts/build-release.sh"
 fi
 "$ROOT/Benchmarks/make-mix.sh" tools
 mkdir -p "$WORK"

@@ -29,7 +29,7 @@ PYTHON=${PYTHON:-python3}
 for c in editcap capinfos "$PYTHON"; do
     command -v "$c" >/dev/null || { echo "eval.sh: missing $c (apt-get install wireshark-common / python3)" >&2; exit 2; }
 done
-[[ -x $BIN ]] || { echo "eval.sh: no $BIN (swift build -c release --product wardwatch)" >&2; exit 2; }
+[[ -x $BIN ]] || { echo "eval.sh: no $BIN (make build)" >&2; exit 2; }
 [[ -f $SITE && -f $BENIGN ]] || { echo "eval.sh: need $SITE and $BENIGN (Scripts/captures/scenarios.sh)" >&2; exit 2; }
 "$BIN" check-config "$SITE" >/dev/null
 

@@ -30,7 +30,7 @@ PYTHON=${PYTHON:-python3}
 for c in cc capinfos "$PYTHON" /usr/bin/time; do
     command -v "$c" >/dev/null || { echo "flood.sh: missing $c (apt-get install gcc wireshark-common python3 time)" >&2; exit 2; }
 done
-[[ -x $BIN ]] || { echo "flood.sh: no $BIN (swift build -c release --product wardwatch)" >&2; exit 2; }
+[[ -x $BIN ]] || { echo "flood.sh: no $BIN (make build)" >&2; exit 2; }
 mkdir -p "$DIR"
 cc -O2 -o "$DIR/make-flood" "$ROOT/Scripts/make-flood.c"
 

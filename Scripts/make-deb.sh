@@ -10,9 +10,8 @@ cd "$(dirname "$0")/.."
 
 SWIFT=${SWIFT:-swift}
 if [[ -z "${SKIP_BUILD:-}" ]]; then
-    # --static-swift-stdlib: libswiftCore, Foundation, Dispatch... go into the binary; the remaining shared
-    # libraries are Debian's (libc, libstdc++, libpcap, libssl, libmaxminddb), named in Depends.
-    $SWIFT build -c release --product wardwatch --static-swift-stdlib
+    # The Swift runtime goes into the binary; the remaining shared libraries are Debian's, named in Depends.
+    SWIFT=$SWIFT bash Scripts/build-release.sh
 fi
 binary=.build/release/wardwatch
 [[ -x "$binary" ]] || { echo "make-deb: $binary is missing" >&2; exit 1; }
