@@ -11,9 +11,13 @@ struct YAMLReader {
     }
 
     /// Composes `text`; a syntax error becomes a `ConfigurationError` with libyaml's line.
+    ///
+    /// With Yams's basic resolver: every value is read from its scalar text (`string`, `integer`, `bool`), never
+    /// from a resolved tag, and the default resolver compiles a dozen regular expressions first (a sixth of a
+    /// replay's start-up instructions).
     mutating func compose(_ text: String) -> Node? {
         do {
-            return try Yams.compose(yaml: text)
+            return try Yams.compose(yaml: text, .basic)
         } catch let error as YamlError {
             var line = 0
             var column = 0
