@@ -67,9 +67,17 @@ public struct MACVendors: Sendable {
 
     /// The vendor of `mac`, or `nil` when unknown or when the address is locally administered (randomised).
     public func vendor(of mac: MACAddress) -> String? {
-        guard !mac.isLocallyAdministered else { return nil }
+        withVendor(of: mac) { name in name.map { String(decoding: $0, as: UTF8.self) } }
+    }
+
+    /// `body` given the UTF-8 of `mac`'s vendor where the registry holds it, or `nil` as for `vendor(of:)`.
+    func withVendor<Result>(of mac: MACAddress, _ body: (UnsafeRawBufferPointer?) -> Result) -> Result {
+        guard !mac.isLocallyAdministered else { return body(nil) }
         return source.withTable { table in
-            table.names[mac.oui].map { String(decoding: table.text[Int($0.lowerBound)..<Int($0.upperBound)], as: UTF8.self) }
+            guard let range = table.names[mac.oui] else { return body(nil) }
+            return table.text.withUnsafeBytes { text in
+                body(UnsafeRawBufferPointer(rebasing: text[Int(range.lowerBound)..<Int(range.upperBound)]))
+            }
         }
     }
 }

@@ -35,40 +35,42 @@ struct UnknownMACDetector {
         var severity = 4
         if zone?.kind == .clinical || zone?.internetDenied == true { severity += 2 }
         if local { severity += 1 }
-        // Appended piece by piece to one string with room for it: nested interpolations built and copied a string
-        // for every part (a flood of new devices is a flood of these).
-        let macText = mac.description
-        var message = "A new device "
-        message.reserveCapacity(200)
-        message += macText
-        if let vendor = context.signatures.macVendors.vendor(of: mac) {
-            message += " ("
-            message += vendor
-            message += ")"
+        let zoneName = zone?.name ?? ""
+        // Room for every piece at its longest (256 bytes besides the zone and the vendor), so none is left out.
+        let message = context.signatures.macVendors.withVendor(of: mac) { vendor in
+            MessageWriter.string(capacity: 320 + zoneName.utf8.count + (vendor?.count ?? 0)) { text in
+                text.append("A new device ")
+                text.append(mac)
+                if let vendor {
+                    text.append(" (")
+                    text.append(vendor)
+                    text.append(")")
+                }
+                if local { text.append(" with a randomised (locally administered) address") }
+                text.append(fromARP ? " announced itself by ARP" : " appeared")
+                if address != .zero {
+                    text.append(" at ")
+                    text.append(address)
+                }
+                if zone != nil {
+                    text.append(" in ")
+                    text.append(zoneName)
+                }
+                if let id = vlan.outer {
+                    text.append(" (VLAN ")
+                    text.append(decimal: Int(id))
+                    text.append(")")
+                }
+                text.append("; it is not in the device inventory (")
+                text.append(decimal: unknownSeen)
+                text.append(" unknown so far)")
+            }
         }
-        if local { message += " with a randomised (locally administered) address" }
-        message += fromARP ? " announced itself by ARP" : " appeared"
-        if address != .zero {
-            message += " at "
-            message += address.description
-        }
-        if let zone {
-            message += " in "
-            message += zone.name
-        }
-        if let id = vlan.outer {
-            message += " (VLAN "
-            message += String(id)
-            message += ")"
-        }
-        message += "; it is not in the device inventory ("
-        message += String(unknownSeen)
-        message += " unknown so far)"
         context.emit(
             Alert(
                 rule: "unknown_mac", ruleID: RuleID.unknownMAC, severity: severity, riskScore: severity * 10,
                 message: message, technique: "T1200", source: address == .zero ? nil : address, sourceMAC: mac,
                 sourceZone: zone?.name, firstTime: time, lastTime: time, statistic: Double(unknownSeen), threshold: 0),
-            first: address, detail: macText)
+            first: address, detail: mac.description)
     }
 }
