@@ -45,20 +45,21 @@ struct AlertSuppressor {
         }
     }
 
-    /// Whether an alert for `key` at `time` goes out; if so, returns how many were suppressed before it.
+    /// Whether an alert for `key` at `time` goes out; if so, returns how many were suppressed before it. A key
+    /// seen before is found and updated in one lookup.
     mutating func admit(_ key: Key, at time: PacketTime) -> Int? {
-        if var entry = entries[key] {
+        var isNew = false
+        let made = Entry(lastEmitted: time, suppressed: 0)
+        return entries.update(key, default: { isNew = true; return made }()) { entry in
+            if isNew { return 0 }
             if time.nanoseconds(since: entry.lastEmitted) < intervalNanoseconds {
                 entry.suppressed += 1
-                entries[key] = entry
                 return nil
             }
             let suppressed = entry.suppressed
-            entries[key] = Entry(lastEmitted: time, suppressed: 0)
+            entry = made
             return suppressed
         }
-        entries[key] = Entry(lastEmitted: time, suppressed: 0)
-        return 0
     }
 }
 

@@ -150,17 +150,22 @@ public struct OpenTable<Key: OpenTableKey, Value> {
         }
     }
 
+    /// Doubles the room and puts every entry back. The keys are known to differ, so each goes to the first empty
+    /// entry from its home without being compared, and keys and values are moved, not copied.
     @inlinable
     mutating func grow() {
-        let oldKeys = keys
-        let oldSlots = slots
         let size = max(16, keys.count * 2)
-        keys = Self.empty(size)
-        slots = Self.empty(size)
-        held = 0
+        var oldKeys: [Key?] = Self.empty(size)
+        var oldSlots: [Value?] = Self.empty(size)
+        swap(&oldKeys, &keys)
+        swap(&oldSlots, &slots)
+        let mask = size - 1
         for index in oldKeys.indices {
-            guard let key = oldKeys[index], let value = oldSlots[index] else { continue }
-            set(value, for: key)
+            guard let key = oldKeys[index].take() else { continue }
+            var target = home(key)
+            while keys[target] != nil { target = (target + 1) & mask }
+            slots[target] = oldSlots[index].take()
+            keys[target] = key
         }
     }
 }
