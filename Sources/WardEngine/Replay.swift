@@ -57,8 +57,12 @@ struct RunTotals {
 /// Writes the end-of-run host and statistics records and builds the report (shared by replay and live).
 func finishRun(engine: inout Engine, output: OutputThread, options: RunOptions, problems: [String],
                kernelDrops: (dropped: UInt64, interfaceDropped: UInt64)? = nil) -> RunReport {
+    // Every host is ordered (and every MAC) only for what writes them all; the report needs only the busiest.
+    let writesAllHosts = options.keepsState || (options.emitHosts && options.events != nil)
     let totals = RunTotals(
-        statistics: engine.currentStatistics, hosts: engine.flows.hosts.allHosts, macs: engine.flows.hosts.allMACs,
+        statistics: engine.currentStatistics,
+        hosts: writesAllHosts ? engine.flows.hosts.allHosts : engine.flows.hosts.busiestHosts(RunReport.topTalkerCount),
+        macs: options.keepsState ? engine.flows.hosts.allMACs : [],
         learned: options.keepsState ? engine.detection.learnedState() : nil, alertLines: engine.alertLines,
         firstPacketTime: engine.firstPacketTime, lastPacketTime: engine.now)
     return finishRun(totals, output: output, options: options, problems: problems, kernelDrops: kernelDrops)
@@ -87,11 +91,9 @@ func finishRun(_ totals: RunTotals, output: OutputThread, options: RunOptions, p
     }
     var allProblems = problems
     if let failure = options.events?.failure { allProblems.append(failure) }
-    // By index, so that the records are not moved while sorting (addresses are distinct: the order is total).
-    let topTalkers = hosts.indices.sorted {
-        (hosts[$0].sent.bytes &+ hosts[$0].received.bytes, hosts[$1].address)
-            > (hosts[$1].sent.bytes &+ hosts[$1].received.bytes, hosts[$0].address)
-    }.prefix(10).map { hosts[$0] }
+    // By index, so that the records are not moved while sorting.
+    let topTalkers = hosts.indices.sorted { HostRecord.isBusier(hosts[$0], than: hosts[$1]) }
+        .prefix(RunReport.topTalkerCount).map { hosts[$0] }
     return RunReport(
         statistics: statistics, problems: allProblems, topTalkers: topTalkers,
         flowsWritten: output.flowsWritten, protocolRecordsWritten: output.protocolRecordsWritten,

@@ -52,8 +52,10 @@ public struct RunReport {
     public var statistics: SensorStatistics
     /// Problems met (unreadable files, truncated records, write failures), one line each.
     public var problems: [String]
-    /// Hosts ordered by bytes sent and received, busiest first (at most 10).
+    /// Hosts ordered by bytes sent and received, busiest first (at most ``topTalkerCount``).
     public var topTalkers: [HostRecord]
+    /// How many top talkers a report lists.
+    public static let topTalkerCount = 10
     /// Flow records written.
     public var flowsWritten: UInt64
     /// DICOM, HL7 and SMB records written.

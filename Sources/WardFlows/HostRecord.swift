@@ -99,3 +99,13 @@ extension ServiceSet {
         overflow &+= other.overflow
     }
 }
+
+extension HostRecord {
+    /// The run report's order of top talkers: more bytes sent and received first, then the lower address (addresses
+    /// are distinct, so the order is total).
+    public static func isBusier(_ a: HostRecord, than b: HostRecord) -> Bool {
+        let aBytes = a.sent.bytes &+ a.received.bytes
+        let bBytes = b.sent.bytes &+ b.received.bytes
+        return aBytes != bBytes ? aBytes > bBytes : a.address < b.address
+    }
+}

@@ -159,6 +159,24 @@ public struct HostTable: ~Copyable {
         index.slots().sorted { slots[Int($0)].address < slots[Int($1)].address }.map { slots[Int($0)] }
     }
 
+    /// The `count` hosts that carried the most bytes (sent and received), busiest first, without ordering the
+    /// rest: the run report's top talkers when no host record is written and no state kept.
+    public func busiestHosts(_ count: Int) -> [HostRecord] {
+        var busiest: [HostRecord] = []
+        guard count > 0 else { return busiest }
+        busiest.reserveCapacity(count + 1)
+        for slot in index.slots() {
+            let host = slots[Int(slot)]
+            guard busiest.count < count || HostRecord.isBusier(host, than: busiest[busiest.count - 1]) else {
+                continue
+            }
+            let place = busiest.firstIndex { HostRecord.isBusier(host, than: $0) } ?? busiest.count
+            busiest.insert(host, at: place)
+            if busiest.count > count { busiest.removeLast() }
+        }
+        return busiest
+    }
+
     /// All MACs, ordered by address (allocates; for end-of-run output).
     public var allMACs: [MACRecord] {
         macs.values.sorted { $0.mac < $1.mac }

@@ -232,6 +232,22 @@ private func play(_ segments: [Segment]) -> FlowRecord {
         }
         #expect(hosts.evictions == 90)
     }
+
+    @Test func busiestHostsAreTheFirstOfAllHostsInTheReportOrder() {
+        var hosts = HostTable(maximumHosts: 1000, maximumPeerPairs: 10, maximumMACs: 10)
+        // Byte counts with many ties (value % 7), so that the lower address must decide between equals.
+        for value in 0..<300 {
+            let address = IPAddress(ipv4: 0x0A00_0000 | UInt32((value * 37) % 300))
+            let reference = hosts.reference(for: address, at: PacketTime(nanoseconds: Int64(value)))
+            hosts.recordReceived(by: reference, bytes: (value % 7) * 100, at: PacketTime(nanoseconds: Int64(value)))
+        }
+        let ordered = hosts.allHosts.sorted { HostRecord.isBusier($0, than: $1) }
+        for count in [0, 1, 10, 299, 300, 400] {
+            let busiest = hosts.busiestHosts(count)
+            #expect(busiest.map(\.address) == ordered.prefix(count).map(\.address))
+        }
+        #expect(ordered.first?.received.bytes == 600)
+    }
 }
 
 @Suite struct PortReuseTests {
