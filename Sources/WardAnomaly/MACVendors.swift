@@ -10,27 +10,48 @@ public struct MACVendors: Sendable {
     /// The parsed registry: names as byte ranges of the file's text.
     public struct Table: Sendable {
         let text: [UInt8]
-        let names: [UInt32: Range<Int32>]
+        /// Name ranges by OUI (an `OpenTable`: the system registry's 32,000 prefixes are added at every start, and a
+        /// `Dictionary` hashed each one twice with SipHash).
+        let names: OpenTable<UInt64, Range<Int32>>
 
         /// A table whose names are the byte ranges `names` of `text` (UTF-8), by OUI (upper 24 bits).
         public init(text: [UInt8], names: [UInt32: Range<Int32>]) {
+            var table = OpenTable<UInt64, Range<Int32>>()
+            for (prefix, range) in names where range.lowerBound >= 0 && Int(range.upperBound) <= text.count {
+                table.set(range, for: UInt64(prefix))
+            }
+            self.init(text: text, names: table)
+        }
+
+        /// A table from name ranges the caller checked lie within `text`.
+        package init(text: [UInt8], names: OpenTable<UInt64, Range<Int32>>) {
             self.text = text
-            self.names = names.filter { $0.value.lowerBound >= 0 && Int($0.value.upperBound) <= text.count }
+            self.names = names
         }
     }
 
     private final class Source: Sendable {
+        /// The table once loaded. Not an optional: unwrapping one copied the table (and retained its storage) at
+        /// every lookup.
+        private struct Loaded {
+            var isLoaded = false
+            var table = Table(text: [], names: OpenTable())
+        }
+
         let load: @Sendable () -> Table
-        let table = Mutex<Table?>(nil)
+        private let loaded = Mutex(Loaded())
 
         init(load: @escaping @Sendable () -> Table) {
             self.load = load
         }
 
         func withTable<R>(_ body: (Table) -> R) -> R {
-            table.withLock { table in
-                if table == nil { table = load() }
-                return body(table!)
+            loaded.withLock { loaded in
+                if !loaded.isLoaded {
+                    loaded.table = load()
+                    loaded.isLoaded = true
+                }
+                return body(loaded.table)
             }
         }
     }
@@ -74,7 +95,7 @@ public struct MACVendors: Sendable {
     func withVendor<Result>(of mac: MACAddress, _ body: (UnsafeRawBufferPointer?) -> Result) -> Result {
         guard !mac.isLocallyAdministered else { return body(nil) }
         return source.withTable { table in
-            guard let range = table.names[mac.oui] else { return body(nil) }
+            guard let range = table.names[UInt64(mac.oui)] else { return body(nil) }
             return table.text.withUnsafeBytes { text in
                 body(UnsafeRawBufferPointer(rebasing: text[Int(range.lowerBound)..<Int(range.upperBound)]))
             }

@@ -23,6 +23,16 @@ public struct OpenTable<Key: OpenTableKey, Value> {
     @inlinable
     public init() {}
 
+    /// An empty table with room for `minimumCapacity` keys before it grows (allocated now).
+    @inlinable
+    public init(minimumCapacity: Int) {
+        guard minimumCapacity > 0 else { return }
+        var size = 16
+        while size < 2 * minimumCapacity { size *= 2 }
+        keys = Self.empty(size)
+        slots = Self.empty(size)
+    }
+
     /// Whether `key` is held.
     @inlinable
     public func contains(_ key: Key) -> Bool {

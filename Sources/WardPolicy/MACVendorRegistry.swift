@@ -1,5 +1,6 @@
 import Foundation
 import WardAnomaly
+import WardCore
 
 /// Loads the MAC vendor registry: Debian's `ieee-data` (the IEEE MA-L registry) when installed, else the fallback
 /// `Signatures/mac-vendors.csv`. Both use IEEE's CSV layout: `Registry,Assignment,Organization Name,...`.
@@ -46,8 +47,8 @@ public enum MACVendorRegistry {
 
     /// `parse(_:file:)` on the file's bytes; the names stay in `bytes` (`MACVendors` decodes one when looked up).
     public static func parse(bytes: [UInt8], file: String) -> (table: MACVendors.Table, errors: [ConfigurationError]) {
-        var names: [UInt32: Range<Int32>] = [:]
-        names.reserveCapacity(bytes.count / 64)
+        // A row is some 90 bytes (the system registry's 32,500 rows in 3 MB): room for them all without growing.
+        var names = OpenTable<UInt64, Range<Int32>>(minimumCapacity: bytes.count / 80)
         var errors: [ConfigurationError] = []
         bytes.withUnsafeBufferPointer { buffer in
             var lineStart = 0
@@ -85,7 +86,9 @@ public enum MACVendorRegistry {
                     fail("assignment \(text(fields[1])) has no organization name")
                     continue
                 }
-                if names[prefix] == nil { names[prefix] = Int32(name.lowerBound)..<Int32(name.upperBound) }
+                if !names.contains(UInt64(prefix)) {
+                    names.set(Int32(name.lowerBound)..<Int32(name.upperBound), for: UInt64(prefix))
+                }
             }
         }
         return (MACVendors.Table(text: bytes, names: names), errors)

@@ -1,5 +1,5 @@
 import Testing
-import WardCore
+@testable import WardCore
 import WardTestSupport
 
 /// The open-addressing table against a `Dictionary` model: sequential keys as SMB clients number their requests,
@@ -57,6 +57,22 @@ import WardTestSupport
             })
         } else {
             run(pattern, key: pattern.key)
+        }
+    }
+
+    /// A table made with room for its keys holds them all without growing, and grows past them as any other.
+    @Test func presizedTableHoldsItsKeysAndGrowsPastThem() {
+        for minimum in [0, 1, 7, 8, 9, 1000] {
+            var table = OpenTable<UInt64, Int>(minimumCapacity: minimum)
+            let room = table.keys.count
+            var expected = minimum == 0 ? 0 : 16
+            while expected > 0 && expected < 2 * minimum { expected *= 2 }
+            #expect(room == expected)
+            for key in 0..<UInt64(minimum) { table.set(Int(key), for: key * 0x9E37) }
+            #expect(table.keys.count == room, "minimum \(minimum)")
+            for key in UInt64(minimum)..<UInt64(3 * minimum + 20) { table.set(Int(key), for: key * 0x9E37) }
+            #expect(table.count == 3 * minimum + 20)
+            for key in 0..<UInt64(3 * minimum + 20) { #expect(table[key * 0x9E37] == Int(key)) }
         }
     }
 
