@@ -65,16 +65,18 @@ struct DetectionContext {
     }
 
     /// Queues `alert` unless a repeat for (rule, key) is being suppressed; the next one carries the count.
-    mutating func emit(_ alert: Alert, first: IPAddress = .zero, second: IPAddress = .zero, detail: String = "") {
+    mutating func emit(
+        _ alert: consuming Alert, first: IPAddress = .zero, second: IPAddress = .zero, detail: String = ""
+    ) {
+        // Taken, not borrowed: the detector's new alert is completed and queued without a copy.
         let key = AlertSuppressor.Key(rule: alert.rule, first: first, second: second, detail: detail)
         guard let suppressed = suppressor.admit(key, at: alert.lastTime) else { return }
-        var alert = alert
         alert.suppressedRepeats = suppressed
         if alert.sourceZone == nil, let source = alert.source { alert.sourceZone = zones.zone(for: source)?.name }
         if alert.destinationZone == nil, let destination = alert.destination {
             alert.destinationZone = zones.zone(for: destination)?.name
         }
-        if !queue.push(alert) { droppedAlerts += 1 }
+        if !queue.push(consume alert) { droppedAlerts += 1 }
     }
 
     mutating func pop() -> Alert? {

@@ -170,7 +170,7 @@ extension Engine {
         while let alert = detection.popAlert() {
             statistics.alerts &+= 1
             if alertLines.count < 20 { alertLines.append("\(alert.rule) (severity \(alert.severity)): \(alert.message)") }
-            if !learningOnly { emit(.alert(alert)) }
+            if !learningOnly { emit(.alert(consume alert)) }
         }
     }
 
