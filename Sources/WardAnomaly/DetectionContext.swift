@@ -71,7 +71,27 @@ struct DetectionContext {
         // Taken, not borrowed: the detector's new alert is completed and queued without a copy.
         let key = AlertSuppressor.Key(rule: alert.rule, first: first, second: second, detail: detail)
         guard let suppressed = suppressor.admit(key, at: alert.lastTime) else { return }
-        alert.suppressedRepeats = suppressed
+        queue(alert, suppressedRepeats: suppressed)
+    }
+
+    /// ``emit(_:first:second:detail:)`` for an alert of `rule` whose last time is `lastTime`, made by `make` (given
+    /// this context to read) only when it goes out: a repeat inside the suppression interval is counted without its
+    /// message being written (a ransomware pair keeps matching while the encryption lasts, and most of those
+    /// repeats are suppressed).
+    mutating func emit(
+        rule: String, lastTime: PacketTime, first: IPAddress = .zero, second: IPAddress = .zero, detail: String = "",
+        _ make: (borrowing DetectionContext) -> Alert
+    ) {
+        let key = AlertSuppressor.Key(rule: rule, first: first, second: second, detail: detail)
+        guard let suppressed = suppressor.admit(key, at: lastTime) else { return }
+        let alert = make(self)
+        precondition(alert.rule == rule && alert.lastTime == lastTime, "the alert made is not the one admitted")
+        queue(alert, suppressedRepeats: suppressed)
+    }
+
+    /// Completes an admitted alert (repeats suppressed before it, zones of its addresses) and queues it.
+    private mutating func queue(_ alert: consuming Alert, suppressedRepeats: Int) {
+        alert.suppressedRepeats = suppressedRepeats
         if alert.sourceZone == nil, let source = alert.source { alert.sourceZone = zones.zone(for: source)?.name }
         if alert.destinationZone == nil, let destination = alert.destination {
             alert.destinationZone = zones.zone(for: destination)?.name

@@ -216,55 +216,57 @@ struct RansomwareDetector {
     private func report(
         _ pair: Pair, strong: Int, weak: Int, state: PairState, time: PacketTime, context: inout DetectionContext
     ) {
-        let evidence = state.evidence
-        let overwritten = evidence.filter { $0.kind == .overwriteEncrypted || $0.kind == .overwriteCompressed }
-        let renamed = evidence.filter { $0.kind == .renamedKnownBad || $0.kind == .renamedNewExtension }
-        let copies = evidence.filter { $0.kind == .encryptedCopy }
-        let entropies = overwritten.compactMap(\.entropy)
-        let first = min(evidence.first?.time ?? time, state.notes.first?.time ?? time)
-        var parts: [String] = []
-        if !overwritten.isEmpty {
-            var text = "overwrote \(overwritten.count) files with encrypted-looking data"
-            if !entropies.isEmpty {
-                text += " (\(Text.number(entropies.reduce(0, +) / Double(entropies.count))) bits/byte)"
+        context.emit(rule: "smb_ransomware", lastTime: time, first: pair.client, second: pair.server) { context in
+            let evidence = state.evidence
+            let overwritten = evidence.filter { $0.kind == .overwriteEncrypted || $0.kind == .overwriteCompressed }
+            let renamed = evidence.filter { $0.kind == .renamedKnownBad || $0.kind == .renamedNewExtension }
+            let copies = evidence.filter { $0.kind == .encryptedCopy }
+            let entropies = overwritten.compactMap(\.entropy)
+            let first = min(evidence.first?.time ?? time, state.notes.first?.time ?? time)
+            var parts: [String] = []
+            if !overwritten.isEmpty {
+                var text = "overwrote \(overwritten.count) files with encrypted-looking data"
+                if !entropies.isEmpty {
+                    text += " (\(Text.number(entropies.reduce(0, +) / Double(entropies.count))) bits/byte)"
+                }
+                parts.append(text)
             }
-            parts.append(text)
-        }
-        if !renamed.isEmpty { parts.append("renamed \(renamed.count) files to new extensions") }
-        if !copies.isEmpty { parts.append("replaced \(copies.count) files with encrypted copies") }
-        if !state.notes.isEmpty { parts.append("wrote ransom-note files such as \(state.notes[0].name)") }
-        if parts.isEmpty { parts.append("touched files in a ransomware pattern") }
-        let share = state.share.isEmpty ? "" : " share \(state.share)"
-        let message =
-            "\(context.describe(pair.client)) \(parts.joined(separator: ", ")) on \(context.describe(pair.server))"
-            + "\(share) in \(Text.seconds(time.nanoseconds(since: first))) s: this looks like ransomware; "
-            + "disconnect \(pair.client) now"
-        let files = Double(evidence.count)
-        context.emit(
-            Alert(
+            if !renamed.isEmpty { parts.append("renamed \(renamed.count) files to new extensions") }
+            if !copies.isEmpty { parts.append("replaced \(copies.count) files with encrypted copies") }
+            if !state.notes.isEmpty { parts.append("wrote ransom-note files such as \(state.notes[0].name)") }
+            if parts.isEmpty { parts.append("touched files in a ransomware pattern") }
+            let share = state.share.isEmpty ? "" : " share \(state.share)"
+            let message =
+                "\(context.describe(pair.client)) \(parts.joined(separator: ", ")) on "
+                + "\(context.describe(pair.server))\(share) in \(Text.seconds(time.nanoseconds(since: first))) s: "
+                + "this looks like ransomware; disconnect \(pair.client) now"
+            return Alert(
                 rule: "smb_ransomware", ruleID: RuleID.ransomwareFiles, severity: 10,
                 riskScore: min(100, 85 + evidence.count), message: message, technique: "T1486", source: pair.client,
                 destination: pair.server, flowUIDs: Array(Set(evidence.map(\.uid))).sorted(), firstTime: first,
-                lastTime: time, statistic: files, threshold: Double(context.configuration.ransomwareMinimumFiles)),
-            first: pair.client, second: pair.server)
+                lastTime: time, statistic: Double(evidence.count),
+                threshold: Double(context.configuration.ransomwareMinimumFiles))
+        }
     }
 
     private func reportRewrites(
         _ pair: Pair, _ recent: [EncryptedRewriteTracker.Rewrite], time: PacketTime, context: inout DetectionContext
     ) {
-        let first = recent.first?.time ?? time
-        let message =
-            "\(context.describe(pair.client)) rewrote \(recent.count) files on \(context.describe(pair.server)) with "
-            + "exactly the sizes they had moments before, in \(Text.seconds(time.nanoseconds(since: first))) s over "
-            + "encrypted SMB3: names and contents are hidden, but rewriting many files in place is how ransomware "
-            + "encrypts; check \(pair.client) now"
         context.emit(
-            Alert(
+            rule: "smb_ransomware", lastTime: time, first: pair.client, second: pair.server, detail: "rewrite"
+        ) { context in
+            let first = recent.first?.time ?? time
+            let message =
+                "\(context.describe(pair.client)) rewrote \(recent.count) files on \(context.describe(pair.server)) "
+                + "with exactly the sizes they had moments before, in \(Text.seconds(time.nanoseconds(since: first))) "
+                + "s over encrypted SMB3: names and contents are hidden, but rewriting many files in place is how "
+                + "ransomware encrypts; check \(pair.client) now"
+            return Alert(
                 rule: "smb_ransomware", ruleID: RuleID.ransomwareEncryptedRewrite, severity: 9, riskScore: 85,
                 message: message, technique: "T1486", source: pair.client, destination: pair.server,
                 flowUIDs: Array(Set(recent.map(\.uid))).sorted(), firstTime: first, lastTime: time,
-                statistic: Double(recent.count), threshold: Double(context.configuration.ransomwareMinimumFiles)),
-            first: pair.client, second: pair.server, detail: "rewrite")
+                statistic: Double(recent.count), threshold: Double(context.configuration.ransomwareMinimumFiles))
+        }
     }
 
     private mutating func volume(

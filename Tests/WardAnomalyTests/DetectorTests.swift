@@ -480,3 +480,30 @@ extension DetectionEngine {
         #expect(Text.count(1240) == "1,240")
     }
 }
+
+@Suite struct DetectionContextTests {
+    /// An alert made lazily is made only when it goes out; a suppressed repeat is still counted, and the next alert
+    /// after the interval carries the count, as with an alert made up front.
+    @Test func lazyAlertIsMadeOnlyWhenAdmitted() {
+        var configuration = DetectorConfiguration()
+        configuration.suppressionSeconds = 10
+        var context = DetectionContext(
+            configuration: configuration, zones: testZones, inventory: testInventory, signatures: .builtIn)
+        var made = 0
+        for second in [0.0, 1, 2, 3, 20] {
+            context.emit(rule: "test_rule", lastTime: at(second), first: ip("172.16.10.9")) { context in
+                made += 1
+                return Alert(
+                    rule: "test_rule", ruleID: "WW-0000", severity: 5, riskScore: 50, message: "made \(made)",
+                    technique: "T0000", source: ip("172.16.10.9"), firstTime: at(second), lastTime: at(second),
+                    statistic: 1, threshold: Double(context.configuration.ransomwareMinimumFiles))
+            }
+        }
+        #expect(made == 2)
+        let first = context.pop()
+        let second = context.pop()
+        #expect(first?.message == "made 1" && first?.suppressedRepeats == 0 && first?.sourceZone == "clinical")
+        #expect(second?.message == "made 2" && second?.suppressedRepeats == 3)
+        #expect(context.pop() == nil)
+    }
+}
