@@ -22,15 +22,19 @@ public enum AddressScope {
         (0xF000_0000, 4),  // 240.0.0.0/4 reserved and 255.255.255.255
     ]
 
+    /// `internalIPv4` with each prefix length turned into its mask once: the check runs for every new flow, and
+    /// working out fourteen masks each time cost most of it.
+    private static let internalIPv4Masks: [(network: UInt32, mask: UInt32)] = internalIPv4.map { range in
+        (range.network, range.length == 0 ? 0 : ~UInt32(0) << UInt32(32 - range.length))
+    }
+
     /// Whether `address` is internal (not routed on the public internet).
     public static func isInternal(_ address: IPAddress) -> Bool {
         if address.isIPv4 {
             let value = address.ipv4Value
-            for range in internalIPv4 {
-                let mask: UInt32 = range.length == 0 ? 0 : ~UInt32(0) << UInt32(32 - range.length)
-                if value & mask == range.network { return true }
+            return internalIPv4Masks.withUnsafeBufferPointer { ranges in
+                ranges.contains { value & $0.mask == $0.network }
             }
-            return false
         }
         let high = address.high
         if high == 0 && (address.low == 0 || address.low == 1) { return true }  // ::, ::1

@@ -306,6 +306,20 @@ extension DetectionEngine {
         #expect(!AddressScope.isInternal(ip("8.8.8.8")))
         #expect(AddressScope.isInternal(ip("172.31.255.255")))
         #expect(!AddressScope.isInternal(ip("172.32.0.1")))
+        // Every IPv4 range: its first and last address are internal, the addresses just outside it are not (unless
+        // another range holds them).
+        for range in AddressScope.internalIPv4 {
+            let size = UInt64(1) << UInt64(32 - range.length)
+            let last = UInt32(UInt64(range.network) + size - 1)
+            #expect(AddressScope.isInternal(IPAddress(ipv4: range.network)))
+            #expect(AddressScope.isInternal(IPAddress(ipv4: last)))
+            for outside in [UInt64(range.network) &- 1, UInt64(last) + 1] where outside <= UInt64(UInt32.max) {
+                let inAnother = AddressScope.internalIPv4.contains { other in
+                    UInt32(outside) >> UInt32(32 - other.length) == other.network >> UInt32(32 - other.length)
+                }
+                #expect(AddressScope.isInternal(IPAddress(ipv4: UInt32(outside))) == inAnother, "\(outside)")
+            }
+        }
     }
 
     @Test func remoteAccessTool() {
