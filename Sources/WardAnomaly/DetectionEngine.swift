@@ -50,29 +50,40 @@ public struct DetectionEngine {
     /// Feeds one observation to the detectors that use it.
     public mutating func observe(_ observation: Observation) {
         guard isEnabled else { return }
-        context.advance(to: observation.time)
+        // The time is taken in the one switch: through `observation.time` the 129-byte observation was copied once
+        // more for every observation.
         switch observation {
-        case .newMAC:
+        case .newMAC(_, _, _, let time, _):
+            context.advance(to: time)
             unknownMAC.observe(observation, context: &context)
-        case .arp:
+        case .arp(_, _, _, _, _, _, let time):
+            context.advance(to: time)
             arpSpoof.observe(observation, context: &context)
-        case .flowStarted:
+        case .flowStarted(_, _, _, _, _, let time, _):
+            context.advance(to: time)
             internetSeparation.observe(observation, context: &context)
             lateralMovement.observe(observation, context: &context)
-        case .flowEnded, .smbTree:
+        case .flowEnded(_, _, _, _, _, _, let time, _), .smbTree(_, _, _, let time, _):
+            context.advance(to: time)
             lateralMovement.observe(observation, context: &context)
-        case .smbFile:
+        case .smbFile(_, _, _, _, _, _, _, _, _, let time, _):
+            context.advance(to: time)
             lateralMovement.observe(observation, context: &context)
             ransomware.observe(observation, context: &context)
-        case .smbSession:
+        case .smbSession(_, _, _, _, _, _, let time, _):
+            context.advance(to: time)
             smb1.observe(observation, context: &context)
-        case .smbEncryptedMessage:
+        case .smbEncryptedMessage(_, _, _, _, let time, _):
+            context.advance(to: time)
             ransomware.observe(observation, context: &context)
-        case .dicomAssociation:
+        case .dicomAssociation(_, _, _, _, _, _, _, _, let time, _):
+            context.advance(to: time)
             dicomPeers.observe(observation, context: &context)
-        case .hl7Message:
+        case .hl7Message(_, _, _, _, _, let time, _):
+            context.advance(to: time)
             hl7Senders.observe(observation, context: &context)
-        case .dnsQuery, .tlsServerName:
+        case .dnsQuery(_, _, let time, _), .tlsServerName(_, _, let time, _):
+            context.advance(to: time)
             remoteAccess.observe(observation, context: &context)
         }
     }
