@@ -50,22 +50,4 @@ public enum Observation: Sendable {
     case dnsQuery(client: IPAddress, name: String, time: PacketTime, uid: UInt64)
     /// A TLS ClientHello server name (SNI).
     case tlsServerName(client: IPAddress, name: String, time: PacketTime, uid: UInt64)
-
-    /// The packet time of the observation.
-    public var time: PacketTime {
-        switch self {
-        case .newMAC(_, _, _, let time, _): time
-        case .arp(_, _, _, _, _, _, let time): time
-        case .flowStarted(_, _, _, _, _, let time, _): time
-        case .flowEnded(_, _, _, _, _, _, let time, _): time
-        case .smbTree(_, _, _, let time, _): time
-        case .smbFile(_, _, _, _, _, _, _, _, _, let time, _): time
-        case .smbSession(_, _, _, _, _, _, let time, _): time
-        case .smbEncryptedMessage(_, _, _, _, let time, _): time
-        case .dicomAssociation(_, _, _, _, _, _, _, _, let time, _): time
-        case .hl7Message(_, _, _, _, _, let time, _): time
-        case .dnsQuery(_, _, let time, _): time
-        case .tlsServerName(_, _, let time, _): time
-        }
-    }
 }
