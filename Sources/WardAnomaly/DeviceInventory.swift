@@ -52,7 +52,7 @@ public struct DeviceInventory: Sendable {
 /// The `Signatures/` data the detectors use, with built-in defaults equal to the shipped files.
 public struct DetectionSignatures: Sendable {
     /// Lateral movement: admin service ports (`Signatures/lateral-movement.yaml`).
-    public var adminPorts: Set<UInt16>
+    public var adminPorts: PortSet
     /// Admin shares, upper-cased (`ADMIN$`, `C$`); `IPC$` is not one (every client opens it).
     public var adminShares: Set<String>
     /// Named pipes for remote service/task/registry control, lower-cased (`svcctl`, `atsvc`).
@@ -73,7 +73,7 @@ public struct DetectionSignatures: Sendable {
     public var macVendors: MACVendors = .empty
 
     public init(
-        adminPorts: Set<UInt16>, adminShares: Set<String>, adminPipes: Set<String>, ransomNotePatterns: [String],
+        adminPorts: PortSet, adminShares: Set<String>, adminPipes: Set<String>, ransomNotePatterns: [String],
         ransomExtensions: Set<String>, remoteAccessDomains: [(domain: String, tool: String)],
         sopClassNames: [String: String]
     ) {

@@ -23,7 +23,7 @@ public struct SignatureSet: Sendable {
     public var detectionSignatures: DetectionSignatures {
         let builtIn = DetectionSignatures.builtIn
         return DetectionSignatures(
-            adminPorts: adminPorts.isEmpty ? builtIn.adminPorts : Set(adminPorts),
+            adminPorts: adminPorts.isEmpty ? builtIn.adminPorts : PortSet(adminPorts),
             adminShares: adminShares.isEmpty ? builtIn.adminShares : Set(adminShares),
             adminPipes: adminPipes.isEmpty ? builtIn.adminPipes : Set(adminPipes),
             ransomNotePatterns: ransomNotePatterns.isEmpty ? builtIn.ransomNotePatterns : ransomNotePatterns,
