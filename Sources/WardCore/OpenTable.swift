@@ -49,30 +49,43 @@ public struct OpenTable<Key: OpenTableKey, Value> {
     /// Stores `value` for `key`, replacing the value there.
     @inlinable
     public mutating func set(_ value: consuming Value, for key: Key) {
+        let (index, found) = place(for: key)
+        if !found {
+            keys[index] = key
+            held += 1
+        }
+        slots[index] = value
+    }
+
+    /// Stores `value` for `key` unless `key` is held already; returns whether it was stored (one probe, where
+    /// `contains` and then `set` took two).
+    @inlinable @discardableResult
+    public mutating func insert(_ value: consuming Value, for key: Key) -> Bool {
+        let (index, found) = place(for: key)
+        guard !found else { return false }
+        keys[index] = key
+        slots[index] = value
+        held += 1
+        return true
+    }
+
+    /// The entry that holds `key`, or else the empty entry where it goes, growing the table first when one more key
+    /// would fill it past half. One probe: it ends on the key or on the empty entry (linear probing).
+    @inlinable
+    mutating func place(for key: Key) -> (index: Int, found: Bool) {
         if !keys.isEmpty {
-            // One probe: it ends on the key, or on the empty entry where the key goes (linear probing).
             let mask = keys.count - 1
             var index = home(key)
             while let present = keys[index] {
-                if present == key {
-                    slots[index] = value
-                    return
-                }
+                if present == key { return (index, true) }
                 index = (index + 1) & mask
             }
-            if 2 * (count + 1) <= keys.count {
-                keys[index] = key
-                slots[index] = value
-                held += 1
-                return
-            }
+            if 2 * (count + 1) <= keys.count { return (index, false) }
         }
         grow()
         var index = home(key)
         while keys[index] != nil { index = (index + 1) & (keys.count - 1) }
-        keys[index] = key
-        slots[index] = value
-        held += 1
+        return (index, false)
     }
 
     /// Calls `body` on the value of `key` where it is stored, if held.
@@ -120,6 +133,12 @@ public struct OpenTable<Key: OpenTableKey, Value> {
     @inlinable
     public var values: [Value] {
         slots.compactMap { $0 }
+    }
+
+    /// Every key, in table order (allocates).
+    @inlinable
+    public var allKeys: [Key] {
+        keys.compactMap { $0 }
     }
 
     /// Removes every key, keeping the room.

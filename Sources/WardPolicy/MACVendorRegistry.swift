@@ -86,9 +86,7 @@ public enum MACVendorRegistry {
                     fail("assignment \(text(fields[1])) has no organization name")
                     continue
                 }
-                if !names.contains(UInt64(prefix)) {
-                    names.set(Int32(name.lowerBound)..<Int32(name.upperBound), for: UInt64(prefix))
-                }
+                names.insert(Int32(name.lowerBound)..<Int32(name.upperBound), for: UInt64(prefix))  // the first wins
             }
         }
         return (MACVendors.Table(text: bytes, names: names), errors)

@@ -76,6 +76,22 @@ import WardTestSupport
         }
     }
 
+    /// `insert` stores a value only for a key not held (the first one stays), in one probe, across growth; `allKeys`
+    /// lists every key held.
+    @Test func insertKeepsTheFirstValue() {
+        var table = OpenTable<UInt64, Int>()
+        var model: [UInt64: Int] = [:]
+        for step in 0..<5_000 {
+            let key = UInt64(step % 1_700) &* 0x9E37_79B9
+            let stored = table.insert(step, for: key)
+            #expect(stored == (model[key] == nil))
+            if model[key] == nil { model[key] = step }
+        }
+        #expect(table.count == model.count)
+        for (key, value) in model { #expect(table[key] == value) }
+        #expect(Set(table.allKeys) == Set(model.keys) && table.allKeys.count == model.count)
+    }
+
     /// Equal strings hash alike, each byte and the length count, and the seed changes the hash.
     @Test func stringHashUsesEveryByteAndTheLength() {
         let seed: UInt64 = 0x1234_5678_9ABC_DEF0
