@@ -135,12 +135,6 @@ public struct OpenTable<Key: OpenTableKey, Value> {
         slots.compactMap { $0 }
     }
 
-    /// Every key, in table order (allocates).
-    @inlinable
-    public var allKeys: [Key] {
-        keys.compactMap { $0 }
-    }
-
     /// Removes every key, keeping the room.
     @inlinable
     public mutating func removeAll() {

@@ -71,6 +71,6 @@ extension HostRecord {
 extension HostTable {
     /// The address pairs that have had a flow (allocates; for merging workers' tables).
     public var peerPairList: [(IPAddress, IPAddress)] {
-        peerPairs.allKeys.map { ($0.first, $0.second) }
+        peerPairs.map { ($0.first, $0.second) }
     }
 }

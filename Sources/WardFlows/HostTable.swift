@@ -15,7 +15,7 @@ public struct HostTable: ~Copyable {
     private var index: SlotIndex<IPAddress>
     private var slots: FixedSlab<HostRecord>
     private var clockHand = 0
-    private(set) var peerPairs = OpenTable<PeerPair, Void>()
+    private(set) var peerPairs: Set<PeerPair> = []
     /// The MAC table, in an `OpenTable`: a `Dictionary` ran SipHash twice for every MAC seen with an address.
     private var macs = OpenTable<MACAddress, MACRecord>()
     /// Hosts evicted to stay within `maximumHosts`.
@@ -96,7 +96,7 @@ public struct HostTable: ~Copyable {
         slots[responderSlot].flowsResponded &+= 1
         let pair = PeerPair(slots[originatorSlot].address, slots[responderSlot].address)
         if peerPairs.count < maximumPeerPairs {
-            guard peerPairs.insert((), for: pair) else { return }  // one probe, where contains + insert took two
+            guard peerPairs.insert(pair).inserted else { return }  // one hash, where contains + insert took two
         } else {
             if !peerPairs.contains(pair) { peerPairsDropped &+= 1 }
             return
@@ -219,16 +219,12 @@ public struct DiscoveredMAC: Sendable {
 }
 
 /// An unordered pair of addresses.
-struct PeerPair: Hashable, OpenTableKey {
+struct PeerPair: Hashable {
     let first: IPAddress
     let second: IPAddress
 
     init(_ a: IPAddress, _ b: IPAddress) {
         (first, second) = a < b ? (a, b) : (b, a)
-    }
-
-    func openTableHash(seed: UInt64) -> UInt64 {
-        OpenTableHash.pair(first, second, seed: seed)
     }
 }
 
