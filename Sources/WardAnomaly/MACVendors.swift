@@ -12,19 +12,19 @@ public struct MACVendors: Sendable {
         let text: [UInt8]
         /// Name ranges by OUI (an `OpenTable`: the system registry's 32,000 prefixes are added at every start, and a
         /// `Dictionary` hashed each one twice with SipHash).
-        let names: OpenTable<UInt64, Range<Int32>>
+        let names: OpenTable<UInt32, Range<Int32>>
 
         /// A table whose names are the byte ranges `names` of `text` (UTF-8), by OUI (upper 24 bits).
         public init(text: [UInt8], names: [UInt32: Range<Int32>]) {
-            var table = OpenTable<UInt64, Range<Int32>>()
+            var table = OpenTable<UInt32, Range<Int32>>()
             for (prefix, range) in names where range.lowerBound >= 0 && Int(range.upperBound) <= text.count {
-                table.set(range, for: UInt64(prefix))
+                table.set(range, for: prefix)
             }
             self.init(text: text, names: table)
         }
 
         /// A table from name ranges the caller checked lie within `text`.
-        package init(text: [UInt8], names: OpenTable<UInt64, Range<Int32>>) {
+        package init(text: [UInt8], names: OpenTable<UInt32, Range<Int32>>) {
             self.text = text
             self.names = names
         }
@@ -95,7 +95,7 @@ public struct MACVendors: Sendable {
     func withVendor<Result>(of mac: MACAddress, _ body: (UnsafeRawBufferPointer?) -> Result) -> Result {
         guard !mac.isLocallyAdministered else { return body(nil) }
         return source.withTable { table in
-            guard let range = table.names[UInt64(mac.oui)] else { return body(nil) }
+            guard let range = table.names[mac.oui] else { return body(nil) }
             return table.text.withUnsafeBytes { text in
                 body(UnsafeRawBufferPointer(rebasing: text[Int(range.lowerBound)..<Int(range.upperBound)]))
             }

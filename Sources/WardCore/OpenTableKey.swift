@@ -62,6 +62,14 @@ extension UInt64: OpenTableKey {
     }
 }
 
+extension UInt32: OpenTableKey {
+    /// As for `UInt64`; a 32-bit key keeps a table's empty entries to 8 bytes (the MAC vendor registry's OUIs).
+    @inlinable
+    public func openTableHash(seed: UInt64) -> UInt64 {
+        (UInt64(self) ^ seed) &* 0x9E37_79B9_7F4A_7C15
+    }
+}
+
 extension IPAddress: OpenTableKey {
     @inlinable
     public func openTableHash(seed: UInt64) -> UInt64 {

@@ -47,8 +47,17 @@ public enum MACVendorRegistry {
 
     /// `parse(_:file:)` on the file's bytes; the names stay in `bytes` (`MACVendors` decodes one when looked up).
     public static func parse(bytes: [UInt8], file: String) -> (table: MACVendors.Table, errors: [ConfigurationError]) {
-        // A row is some 90 bytes (the system registry's 32,500 rows in 3 MB): room for them all without growing.
-        var names = OpenTable<UInt64, Range<Int32>>(minimumCapacity: bytes.count / 80)
+        // Room for a prefix per line, so that the table never grows, and no more (memchr counts the lines).
+        var lines = 1
+        bytes.withUnsafeBytes { raw in
+            guard var cursor = raw.baseAddress else { return }
+            let end = cursor + raw.count
+            while let newline = memchr(cursor, 0x0A, end - cursor) {
+                lines += 1
+                cursor = UnsafeRawPointer(newline) + 1
+            }
+        }
+        var names = OpenTable<UInt32, Range<Int32>>(minimumCapacity: lines)
         var errors: [ConfigurationError] = []
         bytes.withUnsafeBufferPointer { buffer in
             var lineStart = 0
@@ -86,7 +95,7 @@ public enum MACVendorRegistry {
                     fail("assignment \(text(fields[1])) has no organization name")
                     continue
                 }
-                names.insert(Int32(name.lowerBound)..<Int32(name.upperBound), for: UInt64(prefix))  // the first wins
+                names.insert(Int32(name.lowerBound)..<Int32(name.upperBound), for: prefix)  // the first wins
             }
         }
         return (MACVendors.Table(text: bytes, names: names), errors)
