@@ -85,7 +85,7 @@ struct DetectionContext {
         let key = AlertSuppressor.Key(rule: rule, first: first, second: second, detail: detail)
         guard let suppressed = suppressor.admit(key, at: lastTime) else { return }
         let alert = make(self)
-        precondition(alert.rule == rule && alert.lastTime == lastTime, "the alert made is not the one admitted")
+        assert(alert.rule == rule && alert.lastTime == lastTime, "the alert made is not the one admitted")
         queue(alert, suppressedRepeats: suppressed)
     }
 

@@ -36,7 +36,8 @@ struct UnknownMACDetector {
         if zone?.kind == .clinical || zone?.internetDenied == true { severity += 2 }
         if local { severity += 1 }
         let zoneName = zone?.name ?? ""
-        // Room for every piece at its longest (256 bytes besides the zone and the vendor), so none is left out.
+        // Room for every piece at its longest (256 bytes besides the zone and the vendor, with a margin): none is
+        // left out.
         let message = context.signatures.macVendors.withVendor(of: mac) { vendor in
             MessageWriter.string(capacity: 320 + zoneName.utf8.count + (vendor?.count ?? 0)) { text in
                 text.append("A new device ")
