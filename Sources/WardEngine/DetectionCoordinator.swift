@@ -73,7 +73,7 @@ final class DetectionCoordinator: @unchecked Sendable {
     /// Starts the thread; it ends when every channel is closed and drained.
     func start() {
         let thread = Thread { [self] in
-            Thread.current.name = "ww-detect"
+            ThreadName.set("ww-detect")
             run()
             finished.signal()
         }

@@ -127,7 +127,7 @@ enum LiveWorkers {
     private static func startWorker(_ settings: WorkerSettings, stop: WorkerStop) -> WorkerOutcome {
         let outcome = WorkerOutcome()
         let thread = Thread {
-            Thread.current.name = "ww-capture-\(settings.index)"
+            ThreadName.set("ww-capture-\(settings.index)")
             var context = LiveContext(
                 engine: Engine(
                     configuration: settings.configuration, analysis: settings.analysis, detection: DetectionEngine(),

@@ -1,4 +1,5 @@
 import Foundation
+import WardCore
 
 #if canImport(Glibc)
 import Glibc
@@ -47,7 +48,7 @@ public final class MetricsServer: @unchecked Sendable {
         self.port = UInt16(bigEndian: actual.sin_port)
         socket = descriptor
         let thread = Thread { [self] in
-            Thread.current.name = "ww-metrics"
+            ThreadName.set("ww-metrics")
             serve()
         }
         thread.start()

@@ -41,7 +41,7 @@ public final class OutputThread: @unchecked Sendable {
     /// Starts consuming.
     public func start() {
         let thread = Thread { [self] in
-            Thread.current.name = "ww-output"
+            ThreadName.set("ww-output")
             run()
             finished.signal()
         }

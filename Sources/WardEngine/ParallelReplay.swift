@@ -137,7 +137,7 @@ enum ParallelReplay {
     ) -> WorkerOutcome {
         let outcome = WorkerOutcome()
         let thread = Thread {
-            Thread.current.name = name
+            ThreadName.set(name)
             var engine = Engine(
                 configuration: configuration, analysis: analysis, detection: DetectionEngine(), ring: output,
                 emitsFlows: emitsFlows, waitWhenFull: true)

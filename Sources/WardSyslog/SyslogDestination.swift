@@ -61,7 +61,7 @@ public final class SyslogDestination {
         self.state = state
         let worker = SyslogWorker(endpoint: endpoint, options: options, state: state, tlsContext: tlsContext)
         thread = Thread {
-            Thread.current.name = "ww-syslog"
+            ThreadName.set("ww-syslog")
             worker.run()
         }
         thread.start()
