@@ -71,7 +71,7 @@ struct DetectionContext {
         // Taken, not borrowed: the detector's new alert is completed and queued without a copy.
         let key = AlertSuppressor.Key(rule: alert.rule, first: first, second: second, detail: detail)
         guard let suppressed = suppressor.admit(key, at: alert.lastTime) else { return }
-        queue(alert, suppressedRepeats: suppressed)
+        enqueue(alert, suppressedRepeats: suppressed)
     }
 
     /// ``emit(_:first:second:detail:)`` for an alert of `rule` whose last time is `lastTime`, made by `make` (given
@@ -86,11 +86,11 @@ struct DetectionContext {
         guard let suppressed = suppressor.admit(key, at: lastTime) else { return }
         let alert = make(self)
         assert(alert.rule == rule && alert.lastTime == lastTime, "the alert made is not the one admitted")
-        queue(alert, suppressedRepeats: suppressed)
+        enqueue(alert, suppressedRepeats: suppressed)
     }
 
     /// Completes an admitted alert (repeats suppressed before it, zones of its addresses) and queues it.
-    private mutating func queue(_ alert: consuming Alert, suppressedRepeats: Int) {
+    private mutating func enqueue(_ alert: consuming Alert, suppressedRepeats: Int) {
         alert.suppressedRepeats = suppressedRepeats
         if alert.sourceZone == nil, let source = alert.source { alert.sourceZone = zones.zone(for: source)?.name }
         if alert.destinationZone == nil, let destination = alert.destination {
