@@ -73,7 +73,7 @@ extension Engine {
     // into its event instead of being copied (and every string in it retained and released once more).
 
     /// Emits a DICOM association record and tells the detectors about it.
-    mutating func report(_ record: consuming DICOMAssociationRecord, flow: FlowRecord) {
+    mutating func report(_ record: consuming DICOMAssociationRecord, flow: FlowIdentity) {
         guard makesObservations else { return emit(.dicom(consume record, flow: flow)) }
         let observation = Observation.dicomAssociation(
             calling: flow.originatorAddress, called: flow.responderAddress, callingAE: record.callingAE,
@@ -85,7 +85,7 @@ extension Engine {
     }
 
     /// Emits an HL7 message record and tells the detectors about it.
-    mutating func report(_ record: consuming HL7MessageRecord, flow: FlowRecord) {
+    mutating func report(_ record: consuming HL7MessageRecord, flow: FlowIdentity) {
         guard makesObservations else { return emit(.hl7(consume record, flow: flow)) }
         let fromOriginator = record.direction == .originator
         let observation = Observation.hl7Message(
@@ -98,7 +98,7 @@ extension Engine {
     }
 
     /// Emits an SMB record and tells the detectors about it.
-    mutating func report(_ record: consuming SMB2Record, flow: FlowRecord) {
+    mutating func report(_ record: consuming SMB2Record, flow: FlowIdentity) {
         guard makesObservations else { return emit(.smb(consume record, flow: flow)) }
         let client = flow.originatorAddress
         let server = flow.responderAddress
@@ -126,7 +126,7 @@ extension Engine {
     }
 
     /// Tells the detectors about a large encrypted SMB3 message (sizes only; nothing is emitted as an event).
-    mutating func report(_ message: SMB2EncryptedMessage, flow: FlowRecord) {
+    mutating func report(_ message: SMB2EncryptedMessage, flow: FlowIdentity) {
         guard makesObservations else { return }
         observe(
             .smbEncryptedMessage(

@@ -329,12 +329,12 @@ extension Engine {
                 bytes, direction: direction, at: time, afterSkipping: skipped, skippable: &skippable)
             reassemblers[stream].waivable = skippable
         }
-        if waiting { reportRecords(of: current, flow: flows.flow(at: current.flowSlot)) }
+        if waiting { reportRecords(of: current, flow: flows.identity(at: current.flowSlot)) }
     }
 
     /// Reports the records (and SMB encrypted messages) `session`'s analyzer has queued, as records of `flow`.
     @inline(never)
-    private mutating func reportRecords(of session: StreamSession, flow: FlowRecord) {
+    private mutating func reportRecords(of session: StreamSession, flow: FlowIdentity) {
         let slot = Int(session.analyzerSlot)
         switch session.kind {
         case .pending:
@@ -400,21 +400,21 @@ extension Engine {
             break
         case .dicom:
             dicomAnalyzers.items[slot].finish(at: flow.lastSeen)
-            reportRecords(of: current, flow: flow)
+            reportRecords(of: current, flow: flow.identity)
             for (anomaly, count) in dicomAnalyzers.items[slot].anomalies.nonZero {
                 addProtocolAnomaly("\(anomaly.name)", UInt64(count))
             }
             dicomAnalyzers.remove(current.analyzerSlot)
         case .hl7:
             hl7Analyzers.items[slot].finish(at: flow.lastSeen)
-            reportRecords(of: current, flow: flow)
+            reportRecords(of: current, flow: flow.identity)
             hl7Analyzers.items[slot].anomalies.forEachNonZero { anomaly, count in
                 addProtocolAnomaly(anomaly.name, count)
             }
             hl7Analyzers.remove(current.analyzerSlot)
         case .smb2:
             smb2Analyzers.items[slot].finish(at: flow.lastSeen)
-            reportRecords(of: current, flow: flow)
+            reportRecords(of: current, flow: flow.identity)
             let counts = smb2Analyzers.items[slot].anomalies
             var index = 0
             while let anomaly = SMB2Anomaly(rawValue: index) {

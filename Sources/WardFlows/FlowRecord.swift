@@ -5,7 +5,7 @@ import WardPacket
 ///
 /// Everything is inline (no references), so records live in one contiguous slab and copy as plain bytes.
 /// `MemoryLayout<FlowRecord>.stride` is checked by a test against the documented budget of 256 bytes.
-public struct FlowRecord: Sendable, BitwiseCopyable {
+public struct FlowRecord: FlowEndpoints, Sendable, BitwiseCopyable {
     /// The canonical key.
     public var key: FlowKey
     /// Whether the originator is the key's low endpoint.
@@ -53,19 +53,6 @@ public struct FlowRecord: Sendable, BitwiseCopyable {
         self.lastSeen = time
         self.transport = transport
     }
-
-    /// The originator's address.
-    @inlinable
-    public var originatorAddress: IPAddress { originatorIsLow ? key.lowAddress : key.highAddress }
-    /// The responder's address.
-    @inlinable
-    public var responderAddress: IPAddress { originatorIsLow ? key.highAddress : key.lowAddress }
-    /// The originator's port (0 for protocols without ports).
-    @inlinable
-    public var originatorPort: UInt16 { originatorIsLow ? key.lowPort : key.highPort }
-    /// The responder's port.
-    @inlinable
-    public var responderPort: UInt16 { originatorIsLow ? key.highPort : key.lowPort }
 
     /// Zeek's `conn_state` for this flow.
     public var connectionState: ConnectionState {

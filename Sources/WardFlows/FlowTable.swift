@@ -91,6 +91,11 @@ public struct FlowTable: ~Copyable {
         slots[Int(slot)]
     }
 
+    /// The identity of the flow in `slot`, for its protocol records (read in place, without copying the record).
+    public func identity(at slot: Int32) -> FlowIdentity {
+        slots[Int(slot)].identity
+    }
+
     /// The application-analysis session recorded for the flow in `slot`.
     @inline(__always)
     public func applicationSlot(at slot: Int32) -> Int32 {

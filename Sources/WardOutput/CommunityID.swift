@@ -13,13 +13,13 @@ public enum CommunityID {
     public typealias Text = InlineArray<30, UInt8>
 
     /// The identifier of `flow` with `seed` (0 unless the site chose another).
-    public static func of(_ flow: FlowRecord, seed: UInt16 = 0) -> String {
+    public static func of(_ flow: some FlowEndpoints, seed: UInt16 = 0) -> String {
         let text = self.text(of: flow, seed: seed)
         return text.span.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The identifier of `flow` as UTF-8 bytes, without allocating (for the event writer).
-    public static func text(of flow: FlowRecord, seed: UInt16 = 0) -> Text {
+    public static func text(of flow: some FlowEndpoints, seed: UInt16 = 0) -> Text {
         var sourcePort: UInt16? = flow.originatorPort
         var destinationPort: UInt16? = flow.responderPort
         var isOneWay = false

@@ -15,10 +15,10 @@ struct CommunityIDCache {
         entries = Array(repeating: nil, count: slots)
     }
 
-    /// The Community ID of `flow` (seed 0).
-    mutating func text(of flow: FlowRecord) -> CommunityID.Text {
+    /// The Community ID of `flow` (seed 0), whose uid is `uid`.
+    mutating func text(of flow: some FlowEndpoints, uid: UInt64) -> CommunityID.Text {
         guard flow.transport == .tcp || flow.transport == .udp else { return CommunityID.text(of: flow) }
-        let slot = Int(truncatingIfNeeded: flow.uid) & (entries.count - 1)
+        let slot = Int(truncatingIfNeeded: uid) & (entries.count - 1)
         if let entry = entries[slot], entry.key == flow.key { return entry.text }
         let text = CommunityID.text(of: flow)
         entries[slot] = (flow.key, text)

@@ -89,6 +89,7 @@ public struct EventFormatter: ~Copyable {
     /// Renders a `wardwatch.flow` record (one JSON line, newline included).
     public mutating func render(flow event: FlowEvent) {
         let flow = event.record
+        let uid = flow.uid
         startRecord(at: flow.firstSeen)
         Self.beginNetworkEventMember(into: &writer)
         writer.key("type")
@@ -121,7 +122,7 @@ public struct EventFormatter: ~Copyable {
         writer.key("type")
         writer.value(flow.key.lowAddress.isIPv4 ? "ipv4" : "ipv6")
         writer.key("community_id")
-        writer.value(utf8: communityIDs.text(of: flow).span.bytes)
+        writer.value(utf8: communityIDs.text(of: flow, uid: uid).span.bytes)
         writer.key("packets")
         writer.value(flow.originator.packets &+ flow.responder.packets)
         writer.key("bytes")
@@ -147,7 +148,7 @@ public struct EventFormatter: ~Copyable {
         writer.value(eventSchemaVersion)
         writer.beginObject("flow")
         writer.key("uid")
-        writer.value(flowUID: flow.uid)
+        writer.value(flowUID: uid)
         writer.key("state")
         writer.value(flow.connectionState.name)
         if flow.transport == .tcp {
@@ -286,7 +287,7 @@ public struct EventFormatter: ~Copyable {
     /// - Parameter senderIsResponder: whether the record describes something the responder sent (an HL7 ACK), so
     ///   that `source` is the sender.
     private mutating func beginProtocolEvent(
-        _ dataset: StaticString, protocolName: StaticString, time: PacketTime, end: PacketTime?, flow: FlowRecord,
+        _ dataset: StaticString, protocolName: StaticString, time: PacketTime, end: PacketTime?, flow: FlowIdentity,
         senderIsResponder: Bool
     ) -> UInt64 {
         startRecord(at: time)
@@ -297,7 +298,7 @@ public struct EventFormatter: ~Copyable {
 
     /// `beginProtocolEvent` for a record without an end, whose `event` and `observer` members are `eventMembers`.
     private mutating func beginProtocolEvent(
-        _ eventMembers: [UInt8], protocolName: StaticString, time: PacketTime, flow: FlowRecord,
+        _ eventMembers: [UInt8], protocolName: StaticString, time: PacketTime, flow: FlowIdentity,
         senderIsResponder: Bool
     ) -> UInt64 {
         startRecord(at: time)
@@ -305,9 +306,8 @@ public struct EventFormatter: ~Copyable {
         return writeProtocolMembers(protocolName: protocolName, flow: flow, senderIsResponder: senderIsResponder)
     }
 
-    /// Writes the `source`, `destination` and `network` members of a protocol record; returns the flow's uid (worked
-    /// out once per record: it is a hash of the flow key).
-    private mutating func writeProtocolMembers(protocolName: StaticString, flow: FlowRecord, senderIsResponder: Bool)
+    /// Writes the `source`, `destination` and `network` members of a protocol record; returns the flow's uid.
+    private mutating func writeProtocolMembers(protocolName: StaticString, flow: FlowIdentity, senderIsResponder: Bool)
         -> UInt64
     {
         let endpoints = ProtocolEndpointsCache.Key(
@@ -328,7 +328,7 @@ public struct EventFormatter: ~Copyable {
         writer.key("type")
         writer.value(flow.key.lowAddress.isIPv4 ? "ipv4" : "ipv6")
         writer.key("community_id")
-        writer.value(utf8: communityIDs.text(of: flow).span.bytes)
+        writer.value(utf8: communityIDs.text(of: flow, uid: uid).span.bytes)
         if let outer = flow.key.vlan.outer {
             writer.beginObject("vlan")
             writer.key("id")

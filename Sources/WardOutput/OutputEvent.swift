@@ -8,18 +8,19 @@ import WardSMB2
 /// One event on its way from a capture thread to the output thread, in the order it happened.
 ///
 /// Flow records are fixed-size; protocol records carry a few strings and are made once per association, message or
-/// file, never per packet. Each protocol record carries its flow as it stood when the record was made. The protocol
-/// cases are `indirect` (one allocation per record, beside its strings'), so that every event is about half the size
-/// and each copy between the threads moves 250 bytes instead of 536.
+/// file, never per packet. Each protocol record carries its flow's identity (endpoints, MAC addresses, uid) as it
+/// stood when the record was made. The protocol cases are `indirect` (one allocation per record, beside its
+/// strings'), so that every event is about half the size and each copy between the threads moves 250 bytes instead
+/// of 536.
 public enum OutputEvent: Sendable {
     /// A finished flow.
     case flow(FlowEvent)
     /// A finished DICOM association.
-    indirect case dicom(DICOMAssociationRecord, flow: FlowRecord)
+    indirect case dicom(DICOMAssociationRecord, flow: FlowIdentity)
     /// One HL7 message or acknowledgement.
-    indirect case hl7(HL7MessageRecord, flow: FlowRecord)
+    indirect case hl7(HL7MessageRecord, flow: FlowIdentity)
     /// An SMB tree connect, file, or session summary.
-    indirect case smb(SMB2Record, flow: FlowRecord)
+    indirect case smb(SMB2Record, flow: FlowIdentity)
     /// A detector's alert.
     case alert(Alert)
 }

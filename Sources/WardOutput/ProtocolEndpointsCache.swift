@@ -20,7 +20,7 @@ struct ProtocolEndpointsCache {
         var protocolName: UnsafeRawPointer
 
         /// The key of a record of `record`; `nil` for a name literal held as a single scalar, without an address.
-        init?(flow record: FlowRecord, senderIsResponder: Bool, protocolName: StaticString) {
+        init?(flow record: FlowIdentity, senderIsResponder: Bool, protocolName: StaticString) {
             guard protocolName.hasPointerRepresentation else { return nil }
             flow = record.key
             originatorIsLow = record.originatorIsLow

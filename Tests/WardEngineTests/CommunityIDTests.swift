@@ -57,9 +57,11 @@ import WardTestSupport
         let flows = [Self.flow(port: 50_000), Self.flow(port: 50_001), Self.flow(port: 7, icmp: true)]
         for _ in 0..<2 {
             for flow in flows {
-                let cached = cache.text(of: flow)
-                let direct = CommunityID.text(of: flow)
-                #expect(cached.span.withUnsafeBytes { Array($0) } == direct.span.withUnsafeBytes { Array($0) })
+                // A flow record and its protocol records' identity give the same identifier, cached or not.
+                let direct = CommunityID.text(of: flow).span.withUnsafeBytes { Array($0) }
+                #expect(CommunityID.text(of: flow.identity).span.withUnsafeBytes { Array($0) } == direct)
+                #expect(cache.text(of: flow, uid: flow.uid).span.withUnsafeBytes { Array($0) } == direct)
+                #expect(cache.text(of: flow.identity, uid: flow.uid).span.withUnsafeBytes { Array($0) } == direct)
             }
         }
         #expect(CommunityID.of(flows[0]) != CommunityID.of(flows[1]))
