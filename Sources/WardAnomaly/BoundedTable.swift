@@ -37,23 +37,31 @@ struct BoundedTable<Key: OpenTableKey & Hashable, Value> {
         get { storage[key]?.value }
         set {
             if let newValue {
-                let replaced: Void? = storage.withValue(for: key) { $0 = Entry(value: newValue, referenced: true) }
-                if replaced == nil { insert(newValue, for: key) }
+                let isNew = storage.withValue(
+                    for: key, insertingIfAbsent: { Entry(value: newValue, referenced: false) }
+                ) { entry, inserted in
+                    if !inserted { entry = Entry(value: newValue, referenced: true) }
+                    return inserted
+                }
+                if isNew { queue(key) }
             } else if storage.remove(key) != nil {
                 compactIfNeeded()
             }
         }
     }
 
-    /// Calls `body` on the value for `key`, inserting `make()` first when absent.
+    /// Calls `body` on the value for `key`, inserting `make()` first when absent (one probe either way; a new key
+    /// may then evict another, never itself).
     mutating func update<R>(_ key: Key, default make: @autoclosure () -> Value, _ body: (inout Value) -> R) -> R {
-        let found = storage.withValue(for: key) { entry -> R in
-            entry.referenced = true
+        var isNew = false
+        let result = storage.withValue(for: key, insertingIfAbsent: { Entry(value: make(), referenced: false) }) {
+            entry, inserted in
+            isNew = inserted
+            if !inserted { entry.referenced = true }
             return body(&entry.value)
         }
-        if let found { return found }
-        insert(make(), for: key)
-        return storage.withValue(for: key) { body(&$0.value) }!  // the newest key is never evicted
+        if isNew { queue(key) }
+        return result
     }
 
     func contains(_ key: Key) -> Bool { storage.contains(key) }
@@ -69,8 +77,8 @@ struct BoundedTable<Key: OpenTableKey & Hashable, Value> {
         return result
     }
 
-    private mutating func insert(_ value: Value, for key: Key) {
-        storage.set(Entry(value: value, referenced: false), for: key)
+    /// Puts a key just inserted at the back of the eviction order, and evicts another if the table is now too full.
+    private mutating func queue(_ key: Key) {
         order.append(key)
         evictIfNeeded(protecting: key)
     }

@@ -88,6 +88,21 @@ public struct OpenTable<Key: OpenTableKey, Value> {
         return (index, false)
     }
 
+    /// Calls `body` on the value of `key` where it is stored, storing `make()` for `key` first when it is not held;
+    /// `body` is told whether the value is new. One probe, where `withValue` and then `set` took two.
+    @inlinable
+    public mutating func withValue<R>(
+        for key: Key, insertingIfAbsent make: () -> Value, _ body: (inout Value, _ isNew: Bool) -> R
+    ) -> R {
+        let (index, found) = place(for: key)
+        if !found {
+            keys[index] = key
+            slots[index] = make()
+            held += 1
+        }
+        return body(&slots[index]!, !found)
+    }
+
     /// Calls `body` on the value of `key` where it is stored, if held.
     @inlinable
     public mutating func withValue<R>(for key: Key, _ body: (inout Value) -> R) -> R? {

@@ -453,6 +453,21 @@ extension DetectionEngine {
         #expect(!table.contains(0) && !table.contains(1) && table.contains(4))
     }
 
+    /// `update` makes a value for a new key and hands it to its body once; a new key past the capacity evicts the
+    /// oldest, never itself.
+    @Test func boundedTableUpdateInsertsEvictsAndKeepsTheNewest() {
+        var table = BoundedTable<UInt64, Int>(capacity: 2)
+        for key in 0..<4 {
+            let value = table.update(UInt64(key), default: 10 * key) { value -> Int in
+                value += 1
+                return value
+            }
+            #expect(value == 10 * key + 1 && table[UInt64(key)] == 10 * key + 1)
+        }
+        #expect(table.count == 2 && table.evictions == 2 && table.contains(2) && table.contains(3))
+        #expect(table.update(3, default: 0) { $0 } == 31)
+    }
+
     /// A flood of keys seen once (SYNs from random sources) must not push out a key in use (the attacker's state):
     /// first-in-first-out eviction did, and a SYN flood hid lateral movement (FloodTests).
     @Test func boundedTableKeepsKeysInUseOverKeysSeenOnce() {

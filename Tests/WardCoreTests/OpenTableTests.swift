@@ -90,6 +90,25 @@ import WardTestSupport
         for (key, value) in model { #expect(table[key] == value) }
     }
 
+    /// `withValue(for:insertingIfAbsent:)` stores `make()` only for a key not held, tells `body` so, and lets it
+    /// change the value where it is stored, across growth.
+    @Test func withValueInsertsOnlyAbsentKeys() {
+        var table = OpenTable<UInt64, Int>()
+        var model: [UInt64: Int] = [:]
+        for step in 0..<5_000 {
+            let key = UInt64(step % 1_300) &* 0x9E37_79B9
+            var made = false
+            let seen = table.withValue(for: key, insertingIfAbsent: { made = true; return 1_000 }) { value, isNew in
+                value += 1
+                return isNew
+            }
+            #expect(seen == (model[key] == nil) && made == seen)
+            model[key, default: 1_000] += 1
+        }
+        #expect(table.count == model.count)
+        for (key, value) in model { #expect(table[key] == value) }
+    }
+
     /// Equal strings hash alike, each byte and the length count, and the seed changes the hash.
     @Test func stringHashUsesEveryByteAndTheLength() {
         let seed: UInt64 = 0x1234_5678_9ABC_DEF0
