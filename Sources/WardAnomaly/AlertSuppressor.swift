@@ -4,10 +4,24 @@ import WardCore
 /// that gets through carries `suppressedRepeats` (Zeek's notice suppression).
 struct AlertSuppressor {
     struct Key: Hashable {
-        var rule: String
-        var first: IPAddress
-        var second: IPAddress
-        var detail: String
+        /// The table hash, worked out once: the table hashes every key again each time it grows, and these hold two
+        /// strings (an `unknown_mac` alert's key is new every time).
+        let hash: UInt64
+        let rule: String
+        let first: IPAddress
+        let second: IPAddress
+        let detail: String
+
+        init(rule: String, first: IPAddress, second: IPAddress, detail: String) {
+            let seed = OpenTableHash.processSeed
+            hash = OpenTableHash.fold(
+                OpenTableHash.strings(rule, detail, seed: seed), OpenTableHash.pair(first, second, seed: seed),
+                seed: seed)
+            self.rule = rule
+            self.first = first
+            self.second = second
+            self.detail = detail
+        }
     }
 
     private struct Entry {
@@ -65,8 +79,7 @@ struct AlertSuppressor {
 
 extension AlertSuppressor.Key: OpenTableKey {
     func openTableHash(seed: UInt64) -> UInt64 {
-        OpenTableHash.fold(
-            OpenTableHash.strings(rule, detail, seed: seed),
-            OpenTableHash.pair(first, second, seed: seed), seed: seed)
+        assert(seed == OpenTableHash.processSeed, "every table hashes with the process seed")
+        return hash
     }
 }

@@ -6,6 +6,11 @@ public protocol OpenTableKey: Equatable {
 
 /// The mixing steps of ``OpenTableKey`` conformances.
 public enum OpenTableHash {
+    /// The seed every ``OpenTable`` of this process hashes with: a key that is costly to hash (one holding strings)
+    /// may work out its hash once with it when it is made, and return that for this seed.
+    @inlinable
+    public static var processSeed: UInt64 { OpenTableSeed.value }
+
     /// `a` and `b` with the seed in both, folded by a full 128-bit multiply (the two halves of the product XORed,
     /// as in aHash's fallback), then spread into the top bits.
     @inlinable
