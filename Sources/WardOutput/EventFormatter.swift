@@ -18,8 +18,15 @@ public struct EventFormatter: ~Copyable {
     /// one, so rendered once and written in one step.
     private let hl7EventMembers: [UInt8]
     private let smbEventMembers: [UInt8]
-    /// `"wardwatch":{"schema_version":…,"flow":{"uid":`, the start of the last member of every protocol record.
-    private let protocolRecordFlowUIDKey: [UInt8]
+    /// `"wardwatch":{"schema_version":…,"flow":{"uid":`, the start of the last member of every record of a flow.
+    private let flowUIDKey: [UInt8]
+    /// The constant runs of a flow record, each up to the key whose value comes next (`JSONWriter.key(rendered:)`):
+    /// `"event":{…,"start":`, `"observer":{…},"source":{"ip":`, `"destination":{"ip":` and
+    /// `"network":{"transport":`. Written in one step each instead of some thirty keys and literals.
+    private let flowEventKey: [UInt8]
+    private let flowObserverAndSourceKey: [UInt8]
+    private let flowDestinationKey: [UInt8]
+    private let flowNetworkKey: [UInt8]
     private var communityIDs = CommunityIDCache()
     private var recentEndpoints = ProtocolEndpointsCache()
 
@@ -32,13 +39,47 @@ public struct EventFormatter: ~Copyable {
         self.observerJSON = observerJSON
         hl7EventMembers = Self.eventMembers(dataset: "wardwatch.hl7", observerJSON: observerJSON)
         smbEventMembers = Self.eventMembers(dataset: "wardwatch.smb", observerJSON: observerJSON)
-        var key = JSONWriter(capacity: 64)
-        key.beginObject("wardwatch")
-        key.key("schema_version")
-        key.value(eventSchemaVersion)
-        key.beginObject("flow")
-        key.key("uid")
-        protocolRecordFlowUIDKey = key.withBytes { Array($0) }
+        flowUIDKey = Self.renderedKey { writer in
+            writer.beginObject("wardwatch")
+            writer.key("schema_version")
+            writer.value(eventSchemaVersion)
+            writer.beginObject("flow")
+            writer.key("uid")
+        }
+        flowEventKey = Self.renderedKey { writer in
+            Self.beginNetworkEventMember(into: &writer)
+            writer.key("type")
+            writer.beginArray()
+            writer.value("connection")
+            writer.value("end")
+            writer.endArray()
+            writer.key("dataset")
+            writer.value("wardwatch.flow")
+            writer.key("start")
+        }
+        flowObserverAndSourceKey = Self.renderedKey { writer in
+            writer.key("observer")
+            observerJSON.withUnsafeBytes { writer.value(json: $0) }
+            writer.beginObject("source")
+            writer.key("ip")
+        }
+        flowDestinationKey = Self.renderedKey { writer in
+            writer.beginObject("destination")
+            writer.key("ip")
+        }
+        flowNetworkKey = Self.renderedKey { writer in
+            writer.beginObject("network")
+            writer.key("transport")
+        }
+    }
+
+    /// The JSON text `body` writes as the first members of an object (without the object's `{`), ending with a key
+    /// and its colon: for ``JSONWriter/key(rendered:)``.
+    private static func renderedKey(_ body: (inout JSONWriter) -> Void) -> [UInt8] {
+        var rendered = JSONWriter(capacity: 512)
+        rendered.beginObject()
+        body(&rendered)
+        return rendered.withBytes { Array($0.dropFirst()) }
     }
 
     /// The `event` (without start and end) and `observer` members of a protocol record of `dataset`.
@@ -91,31 +132,23 @@ public struct EventFormatter: ~Copyable {
         let flow = event.record
         let uid = flow.uid
         startRecord(at: flow.firstSeen)
-        Self.beginNetworkEventMember(into: &writer)
-        writer.key("type")
-        writer.beginArray()
-        writer.value("connection")
-        writer.value("end")
-        writer.endArray()
-        writer.key("dataset")
-        writer.value("wardwatch.flow")
-        writer.key("start")
+        flowEventKey.withUnsafeBytes { writer.key(rendered: $0) }
         writer.value(flow.firstSeen)
         writer.key("end")
         writer.value(flow.lastSeen)
         writer.key("duration")
         writer.value(flow.lastSeen.nanoseconds(since: flow.firstSeen))
         writer.endObject()
-        writeObserver()
         let hasPorts = flow.transport == .tcp || flow.transport == .udp
+        flowObserverAndSourceKey.withUnsafeBytes { writer.key(rendered: $0) }
         writeEndpoint(
-            "source", address: flow.originatorAddress, port: hasPorts ? flow.originatorPort : nil,
-            mac: flow.originatorMAC, counters: flow.originator)
+            address: flow.originatorAddress, port: hasPorts ? flow.originatorPort : nil, mac: flow.originatorMAC,
+            counters: flow.originator)
+        flowDestinationKey.withUnsafeBytes { writer.key(rendered: $0) }
         writeEndpoint(
-            "destination", address: flow.responderAddress, port: hasPorts ? flow.responderPort : nil,
-            mac: flow.responderMAC, counters: flow.responder)
-        writer.beginObject("network")
-        writer.key("transport")
+            address: flow.responderAddress, port: hasPorts ? flow.responderPort : nil, mac: flow.responderMAC,
+            counters: flow.responder)
+        flowNetworkKey.withUnsafeBytes { writer.key(rendered: $0) }
         writeTransportName(flow.transport, ipProtocol: flow.key.ipProtocol)
         writer.key("iana_number")
         writeNumberString(UInt64(flow.key.ipProtocol))
@@ -143,11 +176,7 @@ public struct EventFormatter: ~Copyable {
             }
         }
         writer.endObject()
-        writer.beginObject("wardwatch")
-        writer.key("schema_version")
-        writer.value(eventSchemaVersion)
-        writer.beginObject("flow")
-        writer.key("uid")
+        flowUIDKey.withUnsafeBytes { writer.key(rendered: $0) }
         writer.value(flowUID: uid)
         writer.key("state")
         writer.value(flow.connectionState.name)
@@ -354,7 +383,7 @@ public struct EventFormatter: ~Copyable {
     }
 
     private mutating func endProtocolEvent(uid: UInt64) {
-        protocolRecordFlowUIDKey.withUnsafeBytes { writer.key(rendered: $0) }
+        flowUIDKey.withUnsafeBytes { writer.key(rendered: $0) }
         writer.value(flowUID: uid)
         writer.endObject()
         writer.endObject()
@@ -549,11 +578,10 @@ public struct EventFormatter: ~Copyable {
         writer.endObject()
     }
 
+    /// Writes an endpoint object of a flow record from its address on: its opening, up to `"ip":`, is written already.
     private mutating func writeEndpoint(
-        _ name: StaticString, address: IPAddress, port: UInt16?, mac: MACAddress, counters: FlowEndpointCounters
+        address: IPAddress, port: UInt16?, mac: MACAddress, counters: FlowEndpointCounters
     ) {
-        writer.beginObject(name)
-        writer.key("ip")
         writer.value(address)
         if let port {
             writer.key("port")
