@@ -1,5 +1,6 @@
 import Testing
 import WardCore
+import WardTestSupport
 
 @Suite struct IPAddressTests {
     @Test(arguments: [
@@ -61,6 +62,27 @@ import WardCore
         mac.write(into: &ecs, ecsStyle: true)
         #expect(String(decoding: ecs, as: UTF8.self) == "00-1B-21-0A-0B-0C")
         #expect(mac.oui == 0x001B21)
+    }
+
+    /// Both text forms of addresses spread over the whole 48 bits, every digit value in every position, against
+    /// a digit-by-digit formatting.
+    @Test func textMatchesDigitByDigitFormatting() {
+        var generator = SeededGenerator(state: 0x4D41_4321)
+        var values: [UInt64] = [0, 0xFFFF_FFFF_FFFF, 0x0123_4567_89AB, 0xCDEF_0123_4567, 0x9A9A_A9A9_0F0F]
+        for _ in 0..<2_000 { values.append(generator.next() & 0xFFFF_FFFF_FFFF) }
+        for value in values {
+            let mac = MACAddress(rawValue: value)
+            let octets = (0..<6).map { UInt8(truncatingIfNeeded: value >> UInt64(40 - 8 * $0)) }
+            func digits(_ octet: UInt8, upperCase: Bool) -> String {
+                let text = String(octet, radix: 16, uppercase: upperCase)
+                return octet < 16 ? "0" + text : text
+            }
+            #expect(mac.description == octets.map { digits($0, upperCase: false) }.joined(separator: ":"))
+            var ecs: [UInt8] = []
+            mac.write(into: &ecs, ecsStyle: true)
+            let upper = octets.map { digits($0, upperCase: true) }.joined(separator: "-")
+            #expect(String(decoding: ecs, as: UTF8.self) == upper)
+        }
     }
 
     @Test func recognisesGroupAndLocallyAdministered() throws {
