@@ -29,6 +29,8 @@ public struct EventFormatter: ~Copyable {
     private let flowNetworkKey: [UInt8]
     private var communityIDs = CommunityIDCache()
     private var recentEndpoints = ProtocolEndpointsCache()
+    /// Whether the record being rendered goes after the lines already in `writer` (``append(_:)``).
+    private var keepsEarlierLines = false
 
     /// A formatter stamping every event with `observer`.
     public init(observer: ObserverInfo) {
@@ -103,9 +105,10 @@ public struct EventFormatter: ~Copyable {
         writer.endArray()
     }
 
-    /// Empties the writer and opens a record with its `@timestamp`, as every record starts.
+    /// Empties the writer (unless the record is appended to the lines there) and opens a record with its
+    /// `@timestamp`, as every record starts.
     private mutating func startRecord(at time: PacketTime) {
-        writer.reset()
+        if !keepsEarlierLines { writer.reset() }
         writer.beginObject()
         writer.key("@timestamp")
         writer.value(time)
@@ -210,6 +213,14 @@ public struct EventFormatter: ~Copyable {
         writer.endObject()
         writer.endObject()
         writer.appendNewline()
+    }
+
+    /// Renders `event` as a line after the lines already in `writer`, so that many lines are written out in one
+    /// step from where they were rendered (the caller empties the writer once it has taken them).
+    public mutating func append(_ event: OutputEvent) {
+        keepsEarlierLines = true
+        render(event)
+        keepsEarlierLines = false
     }
 
     /// Renders any event from the capture thread (one JSON line, newline included).

@@ -71,27 +71,46 @@ public final class JSONLinesFile {
         if lines.append(line, limit: bufferLimit) { flush() }
     }
 
+    /// Writes `count` rendered lines (each ending in a newline) straight from `bytes`, after anything buffered: for
+    /// a caller that renders many lines into one buffer of its own, so they are not copied again.
+    public func write(lines bytes: UnsafeRawBufferPointer, count: UInt64) {
+        guard lines.failure == nil else {
+            lines.lost &+= count
+            return
+        }
+        flush()
+        guard lines.failure == nil else {
+            lines.lost &+= count
+            return
+        }
+        lines.written &+= count
+        writeOut(bytes)
+    }
+
     /// Writes out everything buffered.
     public func flush() {
         guard lines.failure == nil, !lines.buffer.isEmpty else {
             lines.buffer.removeAll(keepingCapacity: true)
             return
         }
-        var failedWith: Int32 = 0
-        lines.buffer.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failedWith = errno
-                    return
-                }
-                offset += written
-            }
-        }
-        if failedWith != 0 { lines.failure = "writing events to \(name): \(String(cString: strerror(failedWith)))" }
+        lines.buffer.withUnsafeBytes { writeOut($0) }
         lines.buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes all of `bytes`, or remembers the first failure.
+    private func writeOut(_ bytes: UnsafeRawBufferPointer) {
+        guard lines.failure == nil, let base = bytes.baseAddress else { return }
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(descriptor, base + offset, bytes.count - offset)
+            if written < 0 {
+                let error = errno
+                if error == EINTR { continue }
+                lines.failure = "writing events to \(name): \(String(cString: strerror(error)))"
+                return
+            }
+            offset += written
+        }
     }
 }
 

@@ -196,6 +196,29 @@ import WardTestSupport
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "{}\n")
     }
 
+    /// Lines written in a block (as the output thread writes what it rendered) follow the lines buffered before them;
+    /// on a full disk the first failure is kept and every later line is counted lost, without a crash.
+    @Test func blocksOfLinesKeepTheirOrderAndAFullDiskCountsThemLost() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("events.jsonl").path
+        let file = try JSONLinesFile(path: path)
+        Array("{\"a\":1}\n".utf8).withUnsafeBytes { file.write(line: $0) }
+        Array("{\"b\":2}\n{\"c\":3}\n".utf8).withUnsafeBytes { file.write(lines: $0, count: 2) }
+        Array("{\"d\":4}\n".utf8).withUnsafeBytes { file.write(line: $0) }
+        file.flush()
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n{\"d\":4}\n")
+        #expect(file.linesWritten == 4 && file.linesLost == 0 && file.failure == nil)
+
+        let full = try JSONLinesFile(path: "/dev/full")
+        Array("{}\n{}\n{}\n".utf8).withUnsafeBytes { full.write(lines: $0, count: 3) }
+        Array("{}\n".utf8).withUnsafeBytes { full.write(line: $0) }
+        Array("{}\n{}\n".utf8).withUnsafeBytes { full.write(lines: $0, count: 2) }
+        full.flush()
+        #expect(full.failure?.contains("/dev/full") == true)
+        #expect(full.linesWritten == 3 && full.linesLost == 3)
+    }
+
     @Test func summaryPutsAlertsFirst() throws {
         let result = try runCommand(Fixtures.binary, ["replay", Fixtures.capture("smb2/smb-ransomware-like.pcap")])
         #expect(result.status == 0)
