@@ -139,7 +139,13 @@ public struct DICOMUIDList: Sendable, Equatable, RandomAccessCollection, Express
 
     /// Lists are equal when they hold the same UIDs in the same order (the limit and index do not count).
     public static func == (lhs: DICOMUIDList, rhs: DICOMUIDList) -> Bool {
-        lhs.ends == rhs.ends && lhs.storage == rhs.storage
+        guard lhs.ends == rhs.ends else { return false }
+        // The bytes compared by `memcmp` (equal `ends` make the counts equal): `Array`'s `==` went byte by byte.
+        return lhs.storage.withUnsafeBytes { left in
+            rhs.storage.withUnsafeBytes { right in
+                left.isEmpty || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0
+            }
+        }
     }
 
     private func byteRange(at position: Int) -> Range<Int> {
@@ -150,7 +156,9 @@ public struct DICOMUIDList: Sendable, Equatable, RandomAccessCollection, Express
         let range = byteRange(at: position)
         guard range.count == uid.count else { return false }
         if uid.isEmpty { return true }
-        return storage.withUnsafeBytes { raw in memcmp(raw.baseAddress! + range.lowerBound, uid.baseAddress!, uid.count) == 0 }
+        return storage.withUnsafeBytes { raw in
+            memcmp(raw.baseAddress! + range.lowerBound, uid.baseAddress!, uid.count) == 0
+        }
     }
 
     /// Indexes the last UID added, growing the slots to keep them at most half full.
@@ -169,7 +177,9 @@ public struct DICOMUIDList: Sendable, Equatable, RandomAccessCollection, Express
     }
 
     private mutating func index(_ position: Int) {
-        let hash = storage.withUnsafeBytes { raw in Self.hash(UnsafeRawBufferPointer(rebasing: raw[byteRange(at: position)])) }
+        let hash = storage.withUnsafeBytes { raw in
+            Self.hash(UnsafeRawBufferPointer(rebasing: raw[byteRange(at: position)]))
+        }
         let mask = slots.count - 1
         var slot = Int(hash) & mask
         while slots[slot] != 0 { slot = (slot + 1) & mask }

@@ -29,6 +29,7 @@ public struct EventFormatter: ~Copyable {
     private let flowNetworkKey: [UInt8]
     private var communityIDs = CommunityIDCache()
     private var recentEndpoints = ProtocolEndpointsCache()
+    private var recentSOPClassNames = SOPClassNamesCache()
     /// Whether the record being rendered goes after the lines already in `writer` (``append(_:)``).
     private var keepsEarlierLines = false
 
@@ -613,6 +614,12 @@ public struct EventFormatter: ~Copyable {
     /// `sop_class_names`: the names of `uids` (in order, distinct) that the SOP class table knows.
     private mutating func writeSOPClassNames(_ abstractSyntaxes: DICOMUIDList, _ affected: [String]) {
         writer.key("sop_class_names")
+        let cached = recentSOPClassNames.rendered(abstractSyntaxes: abstractSyntaxes, affectedSOPClasses: affected)
+        if let cached {
+            cached.withUnsafeBytes { writer.value(json: $0) }
+            return
+        }
+        let start = writer.count
         writer.beginArray()
         // The table taken out once: read through `observer` inside the closures, the whole observer was copied
         // (its arrays and GeoIP state retained and released) five times per UID.
@@ -626,6 +633,8 @@ public struct EventFormatter: ~Copyable {
             writeSOPClassName(nameIndex, from: names, unless: &written)
         }
         writer.endArray()
+        let rendered = writer.withBytes { Array($0[start...]) }
+        recentSOPClassNames.store(rendered, abstractSyntaxes: abstractSyntaxes, affectedSOPClasses: affected)
     }
 
     /// Writes the name at `nameIndex` of `names` unless it is `nil` or among `written` already.

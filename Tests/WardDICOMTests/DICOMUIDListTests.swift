@@ -24,6 +24,9 @@ import WardCore
         #expect(Array(list) == ["1.2.840.10008.1.2", "1.2.840.10008.1.2.1"])
         #expect(list == ["1.2.840.10008.1.2", "1.2.840.10008.1.2.1"])
         #expect(list != ["1.2.840.10008.1.2.1", "1.2.840.10008.1.2"])
+        // The same bytes split into other UIDs, and lists of other lengths, are not equal.
+        #expect(list != ["1.2.840.10008.1.21", ".2.840.10008.1.2.1"])
+        #expect(list != ["1.2.840.10008.1.2"] && DICOMUIDList(limit: 3) == [])
     }
 
     @Test func stopsAtItsLimitButStillFindsWhatItHolds() {
