@@ -151,6 +151,17 @@ public struct JSONWriter: ~Copyable {
                         continue
                     }
                     index &+= marks.trailingZeroBitCount >> 3
+                } else if raw.count >= 8 {
+                    // The last bytes: the string's last word with the bytes before `index` shifted out, and the
+                    // zeros shifted in (above every byte left, so they cannot hide the first mark) masked off.
+                    let left = raw.count &- index
+                    let last = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: raw.count &- 8, as: UInt64.self))
+                    let marks = Self.nonPlainMarks(last >> UInt64(8 &* (8 &- left))) & (1 << UInt64(8 &* left) &- 1)
+                    if marks == 0 {
+                        index = raw.count
+                        continue
+                    }
+                    index &+= marks.trailingZeroBitCount >> 3
                 }
                 let byte = raw[index]
                 if Self.isPlainByte(byte) {

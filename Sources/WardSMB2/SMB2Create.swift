@@ -51,6 +51,12 @@ public struct SMB2CreateDisposition: RawRepresentable, Hashable, Sendable, Bitwi
 
     /// The stable snake_case name for events.
     public var name: String {
+        knownName.map { "\($0)" } ?? hexString(rawValue)
+    }
+
+    /// The name of a disposition [MS-SMB2] defines, as a literal (the event writer copies it without an escaping
+    /// scan), or `nil`.
+    public var knownName: StaticString? {
         switch rawValue {
         case 0: "supersede"
         case 1: "open"
@@ -58,7 +64,7 @@ public struct SMB2CreateDisposition: RawRepresentable, Hashable, Sendable, Bitwi
         case 3: "open_if"
         case 4: "overwrite"
         case 5: "overwrite_if"
-        default: hexString(rawValue)
+        default: nil
         }
     }
 }

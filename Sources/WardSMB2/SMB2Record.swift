@@ -117,7 +117,7 @@ public struct SMB2FileRecord: Sendable, Equatable {
         writer.value(filename)
         if let disposition {
             writer.key("disposition")
-            writer.value(disposition.name)
+            if let known = disposition.knownName { writer.value(known) } else { writer.value(disposition.name) }
         }
         writer.key("create_options")
         writer.value(UInt64(createOptions))

@@ -67,6 +67,24 @@ import WardTestSupport
         #expect(!JSONWriter.isPlain(0x4141_4141_4141_4122) && JSONWriter.isPlain(0x7E7E_2020_4141_3030))
     }
 
+    /// Two bytes to escape at every pair of positions: the second is often in the string's last word, which the scan
+    /// reads again with the bytes before it (the first one among them) shifted out.
+    @Test func escapesEveryPairOfPositions() {
+        for length in 8...20 {
+            for first in 0..<length {
+                for second in first..<length {
+                    var bytes = (0..<length).map { UInt8(0x61 + $0 % 26) }
+                    bytes[first] = 0x5C
+                    bytes[second] = 0x22
+                    let expected = bytes.map { $0 == 0x5C ? "\\\\" : $0 == 0x22 ? "\\\"" : String(UnicodeScalar($0)) }
+                    var writer = JSONWriter()
+                    bytes.withUnsafeBytes { writer.value(utf8: $0.bytes) }
+                    #expect(writer.text == "\"" + expected.joined() + "\"", "length \(length), \(first) and \(second)")
+                }
+            }
+        }
+    }
+
     @Test func escapesStringsWithSeveralBytesToEscapeAtEveryLength() {
         // Pieces and what each becomes: plain bytes, escapes, a valid two-byte sequence, an invalid byte.
         let pieces: [(bytes: [UInt8], escaped: String)] = [
