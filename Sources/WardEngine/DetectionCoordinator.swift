@@ -98,7 +98,8 @@ final class DetectionCoordinator: @unchecked Sendable {
             for worker in backlogs.indices where !backlogs[worker].closed {
                 let closed = channels[worker].isClosed
                 while let item = channels[worker].tryPop() {
-                    switch item {
+                    // Consumed: the observation moves into the backlog instead of being copied and the item destroyed.
+                    switch consume item {
                     case .observation(let observation, let time):
                         backlogs[worker].made.append(Made(observation: observation, time: time))
                     case .epochEnd(let time):
@@ -142,7 +143,10 @@ final class DetectionCoordinator: @unchecked Sendable {
         }
         ranks.sort { ($0.time, $0.worker, $0.index) < ($1.time, $1.worker, $1.index) }
         for rank in ranks {
-            detection.observe(backlogs[Int(rank.worker)].made[Int(rank.index)].observation)
+            // Lent where it lies: read through the array's subscript, each observation was copied for the call.
+            backlogs[Int(rank.worker)].made.withUnsafeBufferPointer { made in
+                detection.observe(made[Int(rank.index)].observation)
+            }
             emitAlerts(&detection)
         }
         if let end {
