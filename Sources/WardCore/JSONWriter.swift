@@ -9,9 +9,13 @@ public struct JSONWriter: ~Copyable {
     @usableFromInline var capacity: Int
     @usableFromInline var used = 0
     @usableFromInline var needsSeparator = false
-    /// The second whose `YYYY-MM-DDThh:mm:ss` text `secondText` holds (events in a burst share it).
+    /// The last two seconds written and their `YYYY-MM-DDThh:mm:ss` texts, the latest first: events in a burst share
+    /// them, and a flow record's end is often in the second after its start (with one text kept, the record's end
+    /// and the next record's start each formatted theirs again).
     private var cachedSecond = Int64.min
     private var secondText = InlineArray<19, UInt8>(repeating: 0)
+    private var earlierSecond = Int64.min
+    private var earlierSecondText = InlineArray<19, UInt8>(repeating: 0)
 
     /// A writer whose buffer starts with room for `capacity` bytes.
     public init(capacity: Int = 4096) {
@@ -371,16 +375,20 @@ public struct JSONWriter: ~Copyable {
 
     /// Writes an RFC 3339 UTC timestamp with microseconds, e.g. `"2026-11-26T03:12:32.123456Z"`.
     ///
-    /// The date and time of day are formatted once per second and reused: a flow record has several times, and
-    /// records come in bursts.
+    /// The date and time of day are formatted once per second and reused (the last two seconds): a flow record has
+    /// several times, and records come in bursts.
     public mutating func value(_ time: PacketTime) {
         reserve(PacketTime.rfc3339Length + 3)
         separate()
         appendUnchecked(UInt8(ascii: "\""))
         let (second, microseconds) = time.secondsAndMicroseconds
         if second != cachedSecond {
-            cachedSecond = second
-            PacketTime.writeRFC3339Second(second, to: &secondText)
+            swap(&cachedSecond, &earlierSecond)
+            swap(&secondText, &earlierSecondText)
+            if second != cachedSecond {
+                cachedSecond = second
+                PacketTime.writeRFC3339Second(second, to: &secondText)
+            }
         }
         let secondPrefix = secondText
         secondPrefix.span.withUnsafeBytes { appendUnchecked($0) }

@@ -140,14 +140,18 @@ extension JSONWriterTests {
     @Test func reusesTheFormattedSecondOnlyWithinThatSecond() {
         var writer = JSONWriter()
         writer.beginArray()
-        for nanoseconds: Int64 in [1_300_475_167_096_535_000, 1_300_475_167_999_999_999, 1_300_475_168_000_000_000, 0] {
-            writer.value(PacketTime(nanoseconds: nanoseconds))
-        }
+        // Seconds alternating, as a flow record's end and the next record's start do, then a third second.
+        let times: [Int64] = [
+            1_300_475_167_096_535_000, 1_300_475_167_999_999_999, 1_300_475_168_000_000_000, 1_300_475_167_000_000_001,
+            1_300_475_168_500_000_000, 0, 1_300_475_168_000_000_002,
+        ]
+        for nanoseconds in times { writer.value(PacketTime(nanoseconds: nanoseconds)) }
         writer.endArray()
         #expect(
             writer.text
                 == #"["2011-03-18T19:06:07.096535Z","2011-03-18T19:06:07.999999Z","2011-03-18T19:06:08.000000Z","#
-                + #""1970-01-01T00:00:00.000000Z"]"#)
+                + #""2011-03-18T19:06:07.000000Z","2011-03-18T19:06:08.500000Z","1970-01-01T00:00:00.000000Z","#
+                + #""2011-03-18T19:06:08.000000Z"]"#)
     }
 
     @Test func writesLiteralsWhateverTheirStorage() {
