@@ -72,7 +72,8 @@ public struct MACAddress: Hashable, Comparable, Sendable, BitwiseCopyable {
         let last = Self.hexDigits(UInt32(truncatingIfNeeded: rawValue) << 16, upperCase: ecsStyle)
         let raw = UnsafeMutableRawPointer(output)
         for index in 0..<4 {
-            raw.storeBytes(of: UInt16(truncatingIfNeeded: first >> (16 * index)), toByteOffset: 3 * index, as: UInt16.self)
+            raw.storeBytes(
+                of: UInt16(truncatingIfNeeded: first >> (16 * index)), toByteOffset: 3 * index, as: UInt16.self)
         }
         for index in 0..<2 {
             raw.storeBytes(
