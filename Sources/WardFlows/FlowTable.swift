@@ -113,8 +113,9 @@ public struct FlowTable: ~Copyable {
         for timeoutClass in FlowTimeoutClass.allCases {
             let head = heads[Int(timeoutClass.rawValue)]
             guard head >= 0 else { continue }
-            let record = slots[Int(head)]
-            if time.nanoseconds(since: record.lastSeen) > timeouts[Int(timeoutClass.rawValue)] {
+            // The time is read in place; the 248-byte record is copied out only when it goes.
+            if time.nanoseconds(since: slots[Int(head)].lastSeen) > timeouts[Int(timeoutClass.rawValue)] {
+                let record = slots[Int(head)]
                 release(slot: head)
                 return (record, timeoutClass == .terminated ? .terminated : .idle)
             }
