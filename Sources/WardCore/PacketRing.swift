@@ -10,15 +10,23 @@ import Synchronization
 ///
 /// Its methods are `@inlinable`, so that the replay specialises them for its header: unspecialised, every packet
 /// copied its header through the generic value witnesses and looked up the metadata of `peek`'s result tuple.
+///
+/// The consumer's and the producer's counters sit on cache lines of their own (as in ``SPSCRing``), each beside that
+/// side's last view of the other's counter, read again only when the ring looks empty or full.
 public final class PacketRing<Header: BitwiseCopyable>: @unchecked Sendable {
     @usableFromInline let buffer: UnsafeMutableRawPointer
     /// The buffer's size in bytes.
     public let byteCapacity: Int
-    @usableFromInline let written = Atomic<Int>(0)  // bytes produced (monotonic); written by the producer only
-    @usableFromInline let consumed = Atomic<Int>(0)  // bytes released (monotonic); written by the consumer only
     @usableFromInline let closed = Atomic<Bool>(false)
-    @usableFromInline var readPosition = 0  // consumer only: start of the record being read (monotonic)
-    @usableFromInline var pendingRelease = 0  // consumer only: where `release` moves `consumed` to
+    @usableFromInline let consumerSide = CacheLinePadding()
+    @usableFromInline let consumed = Atomic<Int>(0)  // bytes released (monotonic); written by the consumer only
+    @usableFromInline @exclusivity(unchecked) var readPosition = 0  // consumer only: the record being read (monotonic)
+    @usableFromInline @exclusivity(unchecked) var pendingRelease = 0  // consumer only: where `release` moves `consumed`
+    @usableFromInline @exclusivity(unchecked) var seenWritten = 0  // consumer only: its last view of `written`
+    @usableFromInline let producerSide = CacheLinePadding()
+    @usableFromInline let written = Atomic<Int>(0)  // bytes produced (monotonic); written by the producer only
+    @usableFromInline @exclusivity(unchecked) var seenConsumed = 0  // producer only: its last view of `consumed`
+    @usableFromInline let end = CacheLinePadding()
 
     @inlinable static var recordHeaderSize: Int { (MemoryLayout<Int>.size + MemoryLayout<Header>.size + 15) & ~15 }
     @inlinable static var wrapMarker: Int { -1 }
@@ -45,12 +53,14 @@ public final class PacketRing<Header: BitwiseCopyable>: @unchecked Sendable {
         let size = Self.recordHeaderSize + (frame.count + 15) & ~15
         guard frame.count <= maximumFrameLength else { return false }
         let position = written.load(ordering: .relaxed)
-        let free = byteCapacity - (position - consumed.load(ordering: .acquiring))
         let offset = position % byteCapacity
         let untilEnd = byteCapacity - offset
         // A record never wraps: when it does not fit before the end, mark the rest as skipped and start at 0.
         let needed = size <= untilEnd ? size : untilEnd + size
-        guard needed <= free else { return false }
+        if needed > byteCapacity - (position - seenConsumed) {
+            seenConsumed = consumed.load(ordering: .acquiring)
+            guard needed <= byteCapacity - (position - seenConsumed) else { return false }
+        }
         var start = offset
         var produced = position
         if size > untilEnd {
@@ -72,8 +82,10 @@ public final class PacketRing<Header: BitwiseCopyable>: @unchecked Sendable {
     @inlinable
     public func peek() -> (header: UnsafeMutablePointer<Header>, frame: UnsafeRawBufferPointer)? {
         var position = readPosition
-        let available = written.load(ordering: .acquiring)
-        guard position < available else { return nil }
+        if position >= seenWritten {
+            seenWritten = written.load(ordering: .acquiring)
+            guard position < seenWritten else { return nil }
+        }
         var offset = position % byteCapacity
         // Enough room for the length word is always left before the end (records are 16-byte aligned).
         if buffer.load(fromByteOffset: offset, as: Int.self) == Self.wrapMarker {

@@ -6,14 +6,25 @@ import Synchronization
 /// `tryPush` fails when the ring is full, leaving the choice (wait in replay, count a drop live) to the caller.
 /// Push and pop are `@inlinable`, so that each user specialises them for its element: unspecialised, every record
 /// was copied into and out of the ring through the runtime's value witnesses (about 700 instructions a push).
+///
+/// The consumer's and the producer's counters sit on cache lines of their own, each beside that side's last view of
+/// the other's counter: a push reads the consumer's counter only when the ring looks full, a pop the producer's only
+/// when it looks empty, so the two cores do not pass a cache line back and forth at every record.
 public final class SPSCRing<Element: Sendable>: @unchecked Sendable {
     @usableFromInline let storage: UnsafeMutablePointer<Element>
     @usableFromInline let mask: Int
     /// The number of slots (a power of two).
     public let capacity: Int
-    @usableFromInline let head = Atomic<Int>(0)  // next slot to read; written by the consumer only
-    @usableFromInline let tail = Atomic<Int>(0)  // next slot to write; written by the producer only
     private let closed = Atomic<Bool>(false)
+    @usableFromInline let consumerSide = CacheLinePadding()
+    @usableFromInline let head = Atomic<Int>(0)  // next slot to read; written by the consumer only
+    /// The consumer's last view of `tail` (consumer only).
+    @usableFromInline @exclusivity(unchecked) var seenTail = 0
+    @usableFromInline let producerSide = CacheLinePadding()
+    @usableFromInline let tail = Atomic<Int>(0)  // next slot to write; written by the producer only
+    /// The producer's last view of `head` (producer only).
+    @usableFromInline @exclusivity(unchecked) var seenHead = 0
+    @usableFromInline let end = CacheLinePadding()
 
     /// A ring with at least `minimumCapacity` slots (rounded up to a power of two).
     public init(minimumCapacity: Int) {
@@ -40,14 +51,18 @@ public final class SPSCRing<Element: Sendable>: @unchecked Sendable {
     /// Whether a record can be pushed now. Producer thread only.
     @inlinable
     public var hasRoom: Bool {
-        tail.load(ordering: .relaxed) - head.load(ordering: .acquiring) < capacity
+        let writeIndex = tail.load(ordering: .relaxed)
+        if writeIndex - seenHead < capacity { return true }
+        seenHead = head.load(ordering: .acquiring)
+        return writeIndex - seenHead < capacity
     }
 
     /// Appends a record, taking it over without a copy, when ``hasRoom`` said there is room. Producer thread only.
     @inlinable
     public func push(_ element: consuming Element) {
         let writeIndex = tail.load(ordering: .relaxed)
-        precondition(writeIndex - head.load(ordering: .acquiring) < capacity, "push to a full ring")
+        if writeIndex - seenHead >= capacity { seenHead = head.load(ordering: .acquiring) }
+        precondition(writeIndex - seenHead < capacity, "push to a full ring")
         (storage + (writeIndex & mask)).initialize(to: element)
         tail.store(writeIndex + 1, ordering: .releasing)
     }
@@ -56,7 +71,10 @@ public final class SPSCRing<Element: Sendable>: @unchecked Sendable {
     @inlinable
     public func tryPop() -> Element? {
         let readIndex = head.load(ordering: .relaxed)
-        if readIndex == tail.load(ordering: .acquiring) { return nil }
+        if readIndex == seenTail {
+            seenTail = tail.load(ordering: .acquiring)
+            if readIndex == seenTail { return nil }
+        }
         let element = (storage + (readIndex & mask)).move()
         head.store(readIndex + 1, ordering: .releasing)
         return element
