@@ -37,13 +37,7 @@ struct BoundedTable<Key: OpenTableKey & Hashable, Value> {
         get { storage[key]?.value }
         set {
             if let newValue {
-                let isNew = storage.withValue(
-                    for: key, insertingIfAbsent: { Entry(value: newValue, referenced: false) }
-                ) { entry, inserted in
-                    if !inserted { entry = Entry(value: newValue, referenced: true) }
-                    return inserted
-                }
-                if isNew { queue(key) }
+                update(key, default: newValue) { $0 = newValue }
             } else if storage.remove(key) != nil {
                 compactIfNeeded()
             }

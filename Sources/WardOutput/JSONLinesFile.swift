@@ -74,10 +74,6 @@ public final class JSONLinesFile {
     /// Writes `count` rendered lines (each ending in a newline) straight from `bytes`, after anything buffered: for
     /// a caller that renders many lines into one buffer of its own, so they are not copied again.
     public func write(lines bytes: UnsafeRawBufferPointer, count: UInt64) {
-        guard lines.failure == nil else {
-            lines.lost &+= count
-            return
-        }
         flush()
         guard lines.failure == nil else {
             lines.lost &+= count

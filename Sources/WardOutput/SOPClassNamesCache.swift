@@ -19,9 +19,7 @@ struct SOPClassNamesCache {
     /// The rendered array for these lists, if cached.
     func rendered(abstractSyntaxes: DICOMUIDList, affectedSOPClasses: [String]) -> [UInt8]? {
         for entry in entries
-        where entry.abstractSyntaxes.count == abstractSyntaxes.count
-            && entry.abstractSyntaxes == abstractSyntaxes && entry.affectedSOPClasses == affectedSOPClasses
-        {
+        where entry.abstractSyntaxes == abstractSyntaxes && entry.affectedSOPClasses == affectedSOPClasses {
             return entry.rendered
         }
         return nil
