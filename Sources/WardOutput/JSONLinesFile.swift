@@ -4,8 +4,9 @@ import Glibc
 
 /// A buffered JSON-lines destination: a file (created 0600), or standard output for `-`.
 ///
-/// Writes go through one 256 KiB buffer with `write(2)`; a failed write (disk full, closed pipe) is remembered and
-/// reported once, and later lines are counted as lost rather than crashing the sensor.
+/// Single lines go through one 256 KiB buffer with `write(2)`; a block of lines its caller rendered into memory of its
+/// own (the output thread's) is written from there, after what is buffered. A failed write (disk full, closed pipe)
+/// is remembered and reported once, and later lines are counted as lost rather than crashing the sensor.
 public final class JSONLinesFile {
     /// What each line changes, in one stored property: every access to a class's stored property is checked for
     /// exclusivity at run time, so a line makes one access instead of four.
