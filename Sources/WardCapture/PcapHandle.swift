@@ -174,6 +174,9 @@ public final class PcapHandle {
     /// Whether a `PcapRecordReader` reads the file's records instead of libpcap.
     public var readsRecordsItself: Bool { records != nil }
 
+    /// Whether another thread reads the file ahead of its records (see `FileReadAhead`).
+    public var readsAhead: Bool { records?.readsAhead ?? false }
+
     /// The data-link type (DLT value).
     public var linkType: Int32 { pcap_datalink(handle) }
 

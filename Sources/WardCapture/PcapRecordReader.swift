@@ -14,7 +14,8 @@ import Glibc
 ///
 /// Given `ReadChunks`, it reads into chunks instead of a buffer of its own and never moves what it has handed out:
 /// when a chunk is full it takes the next and seals the old one, so packets stay valid until their user releases
-/// them.
+/// them. Otherwise, past its first read, it has a `FileReadAhead` read the file on another thread and takes the
+/// blocks it fills.
 struct PcapRecordReader: ~Copyable {
     /// A record's header fields, in host order, with the time in nanoseconds.
     struct Header {
@@ -43,6 +44,12 @@ struct PcapRecordReader: ~Copyable {
     private var buffer: UnsafeMutableRawPointer
     /// Where chunks come from, if the reader reads into chunks.
     private let chunks: ReadChunks?
+    /// What reads the file ahead, once it does.
+    private var ahead: FileReadAhead?
+    /// Whether `buffer` lies in a block of `ahead` (the reader's own buffer goes once the first block is taken).
+    private var holdsBlock = false
+    /// Whether the block last taken was the file's last.
+    private var aheadEnded = false
     /// The unread bytes are `buffer[start..<end]`.
     private var start = 0
     private var end = 0
@@ -76,7 +83,10 @@ struct PcapRecordReader: ~Copyable {
     }
 
     deinit {
-        if bufferIsChunk { chunks?.seal(buffer) } else { buffer.deallocate() }
+        ahead?.stop()  // its blocks, `buffer` among them, go with it
+        if !holdsBlock {
+            if bufferIsChunk { chunks?.seal(buffer) } else { buffer.deallocate() }
+        }
         Glibc.close(descriptor)
     }
 
@@ -90,6 +100,9 @@ struct PcapRecordReader: ~Copyable {
 
     /// The bytes `buffer` holds.
     private var capacity: Int { bufferIsChunk ? chunks!.chunkBytes : Self.bufferSize }
+
+    /// Whether another thread reads the file ahead.
+    var readsAhead: Bool { ahead != nil }
 
     /// Bytes of the file consumed so far, for progress.
     var fileOffset: Int64 { bufferFileOffset + Int64(start) }
@@ -151,6 +164,14 @@ struct PcapRecordReader: ~Copyable {
     /// when this one has no room left behind them.
     @inline(never)
     private mutating func refill(_ count: Int) -> Bool {
+        if let ahead { return takeBlocks(from: ahead, until: count) }
+        // Past the first read (which is all a replay reads of a file it only opens for its first packet's time).
+        if chunks == nil && readSize == Self.bufferSize && readError == 0,
+            let started = FileReadAhead.start(descriptor: descriptor)
+        {
+            ahead = started
+            return takeBlocks(from: started, until: count)
+        }
         let unread = end - start
         let inChunk = bufferIsChunk
         if inChunk ? capacity - start < count : start > 0 {
@@ -175,6 +196,31 @@ struct PcapRecordReader: ~Copyable {
             }
         }
         readSize = capacity
+        return end - start >= count
+    }
+
+    /// Takes the blocks read ahead until `count` unread bytes are there or the file ends. The unread bytes of the
+    /// current buffer move into the room in front of the next block (they are fewer than the longest record), and
+    /// the buffer they leave is handed back.
+    private mutating func takeBlocks(from ahead: FileReadAhead, until count: Int) -> Bool {
+        while end - start < count && !aheadEnded {
+            let block = ahead.next()
+            let unread = end - start
+            let target = block.bytes - unread
+            if unread > 0 { target.copyMemory(from: buffer + start, byteCount: unread) }
+            if holdsBlock {
+                ahead.releaseOldest()
+            } else {
+                buffer.deallocate()
+                holdsBlock = true
+            }
+            buffer = target
+            bufferFileOffset += Int64(start)
+            start = 0
+            end = unread + block.count
+            readError = block.error
+            aheadEnded = block.count < FileReadAhead.blockBytes
+        }
         return end - start >= count
     }
 

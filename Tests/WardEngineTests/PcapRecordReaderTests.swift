@@ -18,12 +18,12 @@ import WardTestSupport
     /// file libpcap cannot open gives its message, the same either way), with `filter` if given.
     static func reads(
         _ path: String, throughLibpcap: Bool, filter: String? = nil, chunks: ReadChunks? = nil
-    ) throws -> (reads: [Read], readsRecordsItself: Bool) {
+    ) throws -> (reads: [Read], readsRecordsItself: Bool, readsAhead: Bool) {
         let handle: PcapHandle
         do {
             handle = try PcapHandle.openOffline(path: path, libpcapReadsRecords: throughLibpcap, chunks: chunks)
         } catch {
-            return ([.failed(error.message)], false)
+            return ([.failed(error.message)], false, false)
         }
         if let filter { try handle.setFilter(filter) }
         var reads: [Read] = []
@@ -37,15 +37,16 @@ import WardTestSupport
             case .failed(let message):
                 reads.append(.failed(message))
             }
-            return (reads, handle.readsRecordsItself)
+            return (reads, handle.readsRecordsItself, handle.readsAhead)
         }
     }
 
-    /// Reads `path` both ways and expects the same; returns whether the record reader was in use.
+    /// Reads `path` both ways and expects the same; returns whether the record reader was in use (and whether it
+    /// read ahead).
     @discardableResult
     static func expectSameReads(
         _ path: String, filter: String? = nil, sourceLocation: SourceLocation = #_sourceLocation
-    ) throws -> Bool {
+    ) throws -> (readsRecordsItself: Bool, readsAhead: Bool) {
         let own = try reads(path, throughLibpcap: false, filter: filter)
         let libpcap = try reads(path, throughLibpcap: true, filter: filter)
         #expect(!libpcap.readsRecordsItself, sourceLocation: sourceLocation)
@@ -55,7 +56,7 @@ import WardTestSupport
                 "\(path): read \(first + 1) differs: \(own.reads[first]) against libpcap's \(libpcap.reads[first])",
                 sourceLocation: sourceLocation)
         }
-        return own.readsRecordsItself
+        return (own.readsRecordsItself, own.readsAhead)
     }
 
     static let captures: [String] = Fixtures.allCaptures() + (Fixtures.corpusRoot.map { corpus in
@@ -75,7 +76,7 @@ import WardTestSupport
     ])
     func aFilterPassesTheSamePackets(capture: String, filter: String) throws {
         let path = Fixtures.capture(capture)
-        #expect(try Self.expectSameReads(path, filter: filter))
+        #expect(try Self.expectSameReads(path, filter: filter).readsRecordsItself)
         let passed = try Self.reads(path, throughLibpcap: false, filter: filter).reads.count - 1
         let all = try Self.reads(path, throughLibpcap: false).reads.count - 1
         #expect(passed > 0 && passed < all, "the filter passes \(passed) of \(all) packets")
@@ -112,7 +113,7 @@ import WardTestSupport
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("synthetic.pcap")
         try Self.synthetic(nanosecond: nanosecond, bigEndian: bigEndian).write(to: url)
-        #expect(try Self.expectSameReads(url.path))
+        #expect(try Self.expectSameReads(url.path) == (true, true))
     }
 
     /// Read into chunks (released as soon as they are sealed: the reads are copied out at once), a file that fills
@@ -129,11 +130,91 @@ import WardTestSupport
                                     isReleased: { _ in true })
             let own = try Self.reads(path, throughLibpcap: false, chunks: chunks)
             let libpcap = try Self.reads(path, throughLibpcap: true)
-            #expect(own.readsRecordsItself)
+            #expect(own.readsRecordsItself && !own.readsAhead)
             #expect(own.reads == libpcap.reads, "\(path)")
             // One chunk: sealed once when the reader moves to a buffer of its own; more: sealed in turn, reused.
             #expect(chunkCount == 1 ? sealed == 1 : sealed > 3, "\(path): \(sealed) chunks sealed")
         }
+    }
+
+    /// A file of `count` records of up to the longest length libpcap accepts (262,144 bytes; every third that long),
+    /// so that records of every size lie across the blocks read ahead.
+    static func longRecords(count: Int) -> PcapFileWriter {
+        var writer = PcapFileWriter(snapshotLength: PcapRecordReaderTests.longestRecord)
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        for index in 0..<count {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let length = index % 3 == 0 ? Int(longestRecord) : Int(state >> 33) % Int(longestRecord) + 1
+            let frame = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ index &+ $0 >> 8) }
+            writer.append(frame: frame, seconds: 1_700_000_000 &+ UInt32(index), microseconds: UInt32(index))
+        }
+        return writer
+    }
+
+    static let longestRecord: UInt32 = 262_144
+
+    @Test func recordsOfTheLongestLengthReadAheadAsLibpcapReadsThem() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("long-records.pcap")
+        try Self.longRecords(count: 48).write(to: url)
+        #expect(try Self.expectSameReads(url.path) == (true, true))
+    }
+
+    /// Read ahead, a file cut short anywhere in its last records, and where a block read ahead ends (the first read,
+    /// of 64 KiB after the file header, is the reader's own; blocks of a megabyte follow), stops as libpcap stops.
+    @Test func aFileReadAheadAndCutAnywhereStopsWithLibpcapsMessage() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let whole = Self.synthetic(nanosecond: false, bigEndian: false).bytes
+        let url = directory.appendingPathComponent("cut.pcap")
+        let blockEnds = [1, 2, 3].map { 24 + 65_536 + $0 << 20 }
+        let cuts = blockEnds.flatMap { [$0 - 17, $0 - 1, $0, $0 + 1, $0 + 16] }
+            + Array(stride(from: whole.count - 1, to: whole.count - 20_000, by: -1_999))
+        #expect(whole.count > blockEnds.last! + 16)
+        for cut in cuts {
+            try Data(whole[..<cut]).write(to: url)
+            #expect(try Self.expectSameReads(url.path) == (true, true), "cut at \(cut)")
+        }
+    }
+
+    /// Six files read at once, a packet from each in turn as a merge reads them, read as libpcap reads them; at most
+    /// four are read ahead at a time, the rest on the reader's thread. Two are closed halfway, their reading ahead
+    /// stopped.
+    @Test func filesReadAtOnceReadAsLibpcapReadsThemAndAtMostFourAhead() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("synthetic.pcap")
+        try Self.synthetic(nanosecond: true, bigEndian: false).write(to: url)
+        let expected = try Self.reads(url.path, throughLibpcap: true).reads
+        let closedAfter = 700
+        var handles: [PcapHandle?] = try (0..<6).map { _ in try PcapHandle.openOffline(path: url.path) }
+        var reads = Array(repeating: [Read](), count: handles.count)
+        var mostReadingAhead = 0
+        var open = Set(handles.indices)
+        while !open.isEmpty {
+            for index in open.sorted() {
+                var ended = true
+                switch handles[index]!.next() {
+                case .packet(let packet):
+                    reads[index].append(
+                        .packet(bytes: Array(packet.bytes), wireLength: packet.wireLength, time: packet.time))
+                    ended = false
+                case .end, .timeout:
+                    reads[index].append(.end)
+                case .failed(let message):
+                    reads[index].append(.failed(message))
+                }
+                if ended || index < 2 && reads[index].count == closedAfter {
+                    handles[index] = nil
+                    open.remove(index)
+                }
+            }
+            mostReadingAhead = max(mostReadingAhead, handles.filter { $0?.readsAhead == true }.count)
+        }
+        #expect(reads[..<2].allSatisfy { $0 == Array(expected.prefix(closedAfter)) })
+        #expect(reads[2...].allSatisfy { $0 == expected })
+        #expect(mostReadingAhead <= 4, "\(mostReadingAhead) files read ahead at once")
     }
 
     @Test func recordsLongerThanTheSnapshotAreCutToItAsLibpcapCutsThem() throws {
@@ -141,7 +222,7 @@ import WardTestSupport
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("over-snapshot.pcap")
         try Self.synthetic(nanosecond: false, bigEndian: false, snapshotLength: 600, count: 400).write(to: url)
-        #expect(try Self.expectSameReads(url.path))
+        #expect(try Self.expectSameReads(url.path).readsRecordsItself)
     }
 
     /// Cut short at every offset of its last records (inside a record header, inside the snapshot, past it), a file
@@ -153,7 +234,7 @@ import WardTestSupport
         let url = directory.appendingPathComponent("cut.pcap")
         for cut in stride(from: whole.count - 1, to: max(24, whole.count - 30_000), by: -37) {
             try Data(whole[..<cut]).write(to: url)
-            #expect(try Self.expectSameReads(url.path), "cut at \(cut)")
+            #expect(try Self.expectSameReads(url.path).readsRecordsItself, "cut at \(cut)")
         }
     }
 
@@ -166,7 +247,7 @@ import WardTestSupport
         writer.append(frame: [4, 5, 6], seconds: 3, microseconds: 4, capturedLength: capturedLength)
         let url = directory.appendingPathComponent("insane.pcap")
         try writer.write(to: url)
-        #expect(try Self.expectSameReads(url.path))
+        #expect(try Self.expectSameReads(url.path).readsRecordsItself)
         guard case .failed(let message) = try Self.reads(url.path, throughLibpcap: false).reads.last else {
             Issue.record("the file was read to its end")
             return
