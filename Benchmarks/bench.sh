@@ -20,7 +20,7 @@
 #   BENCH_REPEAT=N       runs per tool and capture, best one shown (default 3)
 #   BENCH_TIMEOUT=SECS   kill a run after SECS (default 3600); row shows FAIL
 #   BENCH_CPU=N          CPU to pin to (default 1)
-#   BENCH_WORKER_CPUS=L  CPUs for the --workers rows (default all: 0-N)
+#   BENCH_WORKER_CPUS=L  CPUs for the rows allowed several (-2cpu, -w2; default all: 0-N)
 #   WARDWATCH=PATH       binary to benchmark (default .build/release/wardwatch)
 set -uo pipefail
 
@@ -41,7 +41,7 @@ CAPTURES=(mix smb-read flows-1m)
 
 # One line per tool: "label|command[|cpus]".  {} is replaced by the capture
 # path; cpus (a taskset list) overrides BENCH_CPU for that line, for the
-# multi-worker rows.  Labels starting with "wardwatch" get the
+# rows allowed several CPUs.  Labels starting with "wardwatch" get the
 # wardwatch/ndpiReader and wardwatch/tshark ratio columns.  Add variants here,
 # e.g. "wardwatch-noan|$WARDWATCH replay --flows --no-analyzers --events /dev/null --quiet {}".
 # The floor must stay first: the other rows are compared with it.
@@ -55,6 +55,8 @@ TOOLS=(
     "wardwatch-analyze|$WARDWATCH replay --flows --no-detectors --events /dev/null --quiet {}"
     # Everything: analyzers and detectors (the default).
     "wardwatch|$WARDWATCH replay --flows --events /dev/null --quiet {}"
+    # Everything with one worker allowed both CPUs: the file read ahead and the output thread beside the engine.
+    "wardwatch-2cpu|$WARDWATCH replay --flows --events /dev/null --quiet {}|$BENCH_WORKER_CPUS"
     # Two workers on both CPUs (reader, two engines, detection and output threads).
     "wardwatch-w2|$WARDWATCH replay --flows --workers 2 --events /dev/null --quiet {}|$BENCH_WORKER_CPUS"
     # nDPI 4.2 demo reader: full DPI + flow table; -q only silences printing
@@ -147,7 +149,7 @@ done
 # 3. table
 {
     echo "WardWatch replay benchmark  $(date -u '+%Y-%m-%d %H:%M:%SZ')  git $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
-    echo "$(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'); pinned to CPU $BENCH_CPU (-w2 rows: CPUs $BENCH_WORKER_CPUS); best of $BENCH_REPEAT runs each, warm page cache"
+    echo "$(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'); pinned to CPU $BENCH_CPU (-2cpu and -w2 rows: CPUs $BENCH_WORKER_CPUS); best of $BENCH_REPEAT runs each, warm page cache"
     for capfile in "${captures[@]}"; do
         echo "  $(basename "$capfile" .pcap): $(stat -c %s "$capfile") bytes, ${PKTS[$(basename "$capfile" .pcap)]:-?} packets"
     done

@@ -12,8 +12,8 @@ import Glibc
 /// The file is read into `blockCount` blocks of `blockBytes`, in turn; the reader takes them in order and hands each
 /// back once it has moved on. In front of every block lies room for the longest record, where the reader puts the
 /// unread end of the block before it, so that a record never straddles two blocks. A block shorter than
-/// `blockBytes` is the file's last: its end, or where reading failed. At most `mostAtOnce` files are read ahead at a
-/// time (the rest are read on their reader's thread), so a merge of many files keeps its memory and threads bounded.
+/// `blockBytes` is the file's last: its end, or where reading failed. A reader allowed only one CPU (`taskset`, a cgroup's cpuset) reads on its own thread: sharing that CPU, the thread
+/// reading ahead would only add its switches and push the blocks out of the cache before they are parsed.
 final class FileReadAhead: @unchecked Sendable {
     /// One block, as the reader takes it.
     struct Block {
@@ -31,9 +31,6 @@ final class FileReadAhead: @unchecked Sendable {
     static let blockCount = 4
     /// The room in front of each block: the longest record with its header, cache-line aligned.
     static let room = (16 + Int(PcapRecordReader.maximumCapturedLength) + 63) & ~63
-    /// The most files read ahead at once.
-    static let mostAtOnce = 4
-    private static let running = Atomic<Int>(0)
     private static let stride = room + blockBytes
 
     private let descriptor: Int32
@@ -49,13 +46,10 @@ final class FileReadAhead: @unchecked Sendable {
     /// Blocks taken by the reader (reader only).
     private var taken = 0
 
-    /// Starts reading `descriptor` ahead from its current offset; `nil` when `mostAtOnce` files are already read
-    /// ahead or no thread could be started. The descriptor stays its caller's: close it only after `stop()`.
+    /// Starts reading `descriptor` ahead from its current offset; `nil` when the calling thread may run on one CPU
+    /// only or no thread could be started. The descriptor stays its caller's: close it only after `stop()`.
     static func start(descriptor: Int32) -> FileReadAhead? {
-        guard running.add(1, ordering: .relaxed).newValue <= mostAtOnce else {
-            running.subtract(1, ordering: .relaxed)
-            return nil
-        }
+        guard allowedCPUs() > 1 else { return nil }
         let ahead = FileReadAhead(descriptor: descriptor)
         let context = Unmanaged.passRetained(ahead).toOpaque()
         let started = pthread_create(&ahead.thread, nil, { context in
@@ -66,10 +60,24 @@ final class FileReadAhead: @unchecked Sendable {
         }, context)
         guard started == 0 else {
             Unmanaged<FileReadAhead>.fromOpaque(context).release()
-            running.subtract(1, ordering: .relaxed)
             return nil
         }
         return ahead
+    }
+
+    /// How many CPUs the calling thread may run on, from its `Cpus_allowed` mask in `/proc` (1 if unreadable).
+    static func allowedCPUs() -> Int {
+        guard let status = fopen("/proc/thread-self/status", "r") else { return 1 }
+        defer { fclose(status) }
+        var line: UnsafeMutablePointer<CChar>?
+        var capacity = 0
+        defer { free(line) }
+        while getline(&line, &capacity, status) > 0, let line {
+            let text = String(cString: line)
+            guard text.hasPrefix("Cpus_allowed:") else { continue }
+            return text.dropFirst(13).reduce(0) { $0 + ($1.hexDigitValue?.nonzeroBitCount ?? 0) }
+        }
+        return 1
     }
 
     private init(descriptor: Int32) {
@@ -103,7 +111,6 @@ final class FileReadAhead: @unchecked Sendable {
     func stop() {
         stopping.store(true, ordering: .relaxed)
         pthread_join(thread, nil)
-        Self.running.subtract(1, ordering: .relaxed)
     }
 
     /// The thread's work: fills blocks in turn while one is free, until the file ends or reading fails.

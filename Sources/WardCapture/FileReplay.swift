@@ -10,14 +10,21 @@ import Glibc
 /// rotated files keep few descriptors open; overlapping files are merged packet by packet. `-` (standard input)
 /// and named pipes are streams: they stay open from the start, since their first packet cannot be read twice.
 /// Packet bytes are borrowed from libpcap or the record reader: the packet returned by `next()` is valid until the
-/// following call, or, for files read into `ReadChunks`, until its chunk is released.
+/// following call, or, for files read into `ReadChunks`, until its chunk is released. Otherwise up to
+/// `mostReadAhead` open files at a time are read ahead on threads of their own (`FileReadAhead`); the others, in a
+/// merge of many, are read on the caller's thread, so that memory and threads stay bounded.
 public struct FileReplay: ~Copyable {
     private struct Source {
         let handle: PcapHandle
         let linkType: Int32
         let size: Int64
         var current: CapturedPacket?
+        /// Whether the file was opened to be read ahead.
+        var readAhead = false
     }
+
+    /// The most open files read ahead at a time.
+    static let mostReadAhead = 4
 
     private struct Pending {
         let path: String
@@ -138,9 +145,11 @@ public struct FileReplay: ~Copyable {
             return
         }
         do {
-            let handle = try PcapHandle.openOffline(path: file.path, chunks: chunks)
+            let readAhead = chunks == nil && active.count(where: \.readAhead) < Self.mostReadAhead
+            let handle = try PcapHandle.openOffline(path: file.path, chunks: chunks, readAhead: readAhead)
             if let filter { try handle.setFilter(filter) }
-            active.append(Source(handle: handle, linkType: handle.linkType, size: file.size, current: nil))
+            active.append(
+                Source(handle: handle, linkType: handle.linkType, size: file.size, current: nil, readAhead: readAhead))
             advance(active.count - 1)
         } catch {
             problems.append(error.message)

@@ -54,10 +54,12 @@ public final class PcapHandle {
     ///
     /// libpcap opens and checks every file. The records of a regular classic pcap file that libpcap would pass on
     /// unchanged are then read by a `PcapRecordReader` instead, without libpcap's copies, unless
-    /// `libpcapReadsRecords` (for comparing the two); given `chunks`, it reads into them (see `ReadChunks`).
+    /// `libpcapReadsRecords` (for comparing the two); given `chunks`, it reads into them (see `ReadChunks`), and
+    /// otherwise, with `readAhead`, has another thread read the file ahead where the process may use more than one
+    /// CPU (see `FileReadAhead`).
     /// - Throws: `PcapError.openFailed` with the reason (missing file, bad magic number, ...).
     public static func openOffline(
-        path: String, libpcapReadsRecords: Bool = false, chunks: ReadChunks? = nil
+        path: String, libpcapReadsRecords: Bool = false, chunks: ReadChunks? = nil, readAhead: Bool = false
     ) throws(PcapError) -> PcapHandle {
         let file = path == "-" ? fdopen(dup(STDIN_FILENO), "rb") : fopen(path, "rb")
         guard let file else { throw PcapError(.openFailed, "\(path): \(String(cString: strerror(errno)))") }
@@ -73,7 +75,7 @@ public final class PcapHandle {
         }
         let opened = PcapHandle(handle: handle, name: path, readBuffer: buffer)
         if path != "-" && !libpcapReadsRecords {
-            opened.records = recordReader(path: path, handle: handle, chunks: chunks)
+            opened.records = recordReader(path: path, handle: handle, chunks: chunks, readAhead: readAhead)
         }
         return opened
     }
@@ -82,7 +84,9 @@ public final class PcapHandle {
     /// format (version 2.4, microsecond or nanosecond magic, either byte order) of a link type whose headers libpcap
     /// never rewrites (it byte-swaps Linux cooked headers from files of the other byte order). Anything else, and
     /// pcapng, stays with libpcap.
-    private static func recordReader(path: String, handle: OpaquePointer, chunks: ReadChunks?) -> PcapRecordReader? {
+    private static func recordReader(
+        path: String, handle: OpaquePointer, chunks: ReadChunks?, readAhead: Bool
+    ) -> PcapRecordReader? {
         let swapped = pcap_is_swapped(handle) == 1
         let linkType = pcap_datalink(handle)
         let rawAsOpenBSDNumbersIt: Int32 = 14
@@ -109,7 +113,7 @@ public final class PcapHandle {
         _ = posix_fadvise(descriptor, 0, 0, POSIX_FADV_SEQUENTIAL)
         return PcapRecordReader(
             descriptor: descriptor, fileOffset: 24, swapped: swapped, nanosecondFile: magic == 0xA1B2_3C4D,
-            snapshot: pcap_snapshot(handle), chunks: chunks)
+            snapshot: pcap_snapshot(handle), chunks: chunks, readAhead: readAhead)
     }
 
     /// Opens and activates a live capture on `interface` with a TPACKET_V3 ring of `bufferSize` bytes.

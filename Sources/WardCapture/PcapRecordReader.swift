@@ -14,8 +14,8 @@ import Glibc
 ///
 /// Given `ReadChunks`, it reads into chunks instead of a buffer of its own and never moves what it has handed out:
 /// when a chunk is full it takes the next and seals the old one, so packets stay valid until their user releases
-/// them. Otherwise, past its first read, it has a `FileReadAhead` read the file on another thread and takes the
-/// blocks it fills.
+/// them. Otherwise, if asked to, past its first read it has a `FileReadAhead` read the file on another thread and
+/// takes the blocks it fills.
 struct PcapRecordReader: ~Copyable {
     /// A record's header fields, in host order, with the time in nanoseconds.
     struct Header {
@@ -50,6 +50,8 @@ struct PcapRecordReader: ~Copyable {
     private var holdsBlock = false
     /// Whether the block last taken was the file's last.
     private var aheadEnded = false
+    /// Whether a `FileReadAhead` is still to be tried (once per file, at the second refill).
+    private var mayReadAhead: Bool
     /// The unread bytes are `buffer[start..<end]`.
     private var start = 0
     private var end = 0
@@ -69,12 +71,14 @@ struct PcapRecordReader: ~Copyable {
     ///   - nanosecondFile: the file's magic number says nanosecond times (otherwise microseconds).
     ///   - snapshot: libpcap's snapshot length for the file (`pcap_snapshot`), which longer records are cut to.
     ///   - chunks: where to read into, when packets must outlive the next read; `nil` for a buffer of its own.
+    ///   - readAhead: have another thread read the file ahead, past the first read (not with `chunks`).
     init(
         descriptor: Int32, fileOffset: Int64, swapped: Bool, nanosecondFile: Bool, snapshot: Int32,
-        chunks: ReadChunks? = nil
+        chunks: ReadChunks? = nil, readAhead: Bool = false
     ) {
         self.descriptor = descriptor
         self.chunks = chunks
+        mayReadAhead = readAhead && chunks == nil
         buffer = Self.newBuffer(from: chunks)
         self.bufferFileOffset = fileOffset
         self.swapped = swapped
@@ -166,11 +170,12 @@ struct PcapRecordReader: ~Copyable {
     private mutating func refill(_ count: Int) -> Bool {
         if let ahead { return takeBlocks(from: ahead, until: count) }
         // Past the first read (which is all a replay reads of a file it only opens for its first packet's time).
-        if chunks == nil && readSize == Self.bufferSize && readError == 0,
-            let started = FileReadAhead.start(descriptor: descriptor)
-        {
-            ahead = started
-            return takeBlocks(from: started, until: count)
+        if mayReadAhead && readSize == Self.bufferSize && readError == 0 {
+            mayReadAhead = false
+            if let started = FileReadAhead.start(descriptor: descriptor) {
+                ahead = started
+                return takeBlocks(from: started, until: count)
+            }
         }
         let unread = end - start
         let inChunk = bufferIsChunk

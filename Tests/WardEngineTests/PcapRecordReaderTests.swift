@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import WardCapture
+@testable import WardCapture
 import WardCore
 import WardTestSupport
 
@@ -21,7 +21,8 @@ import WardTestSupport
     ) throws -> (reads: [Read], readsRecordsItself: Bool, readsAhead: Bool) {
         let handle: PcapHandle
         do {
-            handle = try PcapHandle.openOffline(path: path, libpcapReadsRecords: throughLibpcap, chunks: chunks)
+            handle = try PcapHandle.openOffline(
+                path: path, libpcapReadsRecords: throughLibpcap, chunks: chunks, readAhead: true)
         } catch {
             return ([.failed(error.message)], false, false)
         }
@@ -113,7 +114,7 @@ import WardTestSupport
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("synthetic.pcap")
         try Self.synthetic(nanosecond: nanosecond, bigEndian: bigEndian).write(to: url)
-        #expect(try Self.expectSameReads(url.path) == (true, true))
+        #expect(try Self.expectSameReads(url.path) == (true, Self.readsAhead))
     }
 
     /// Read into chunks (released as soon as they are sealed: the reads are copied out at once), a file that fills
@@ -153,12 +154,15 @@ import WardTestSupport
 
     static let longestRecord: UInt32 = 262_144
 
+    /// Whether files are read ahead here: only where this thread may run on more than one CPU.
+    static var readsAhead: Bool { FileReadAhead.allowedCPUs() > 1 }
+
     @Test func recordsOfTheLongestLengthReadAheadAsLibpcapReadsThem() throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("long-records.pcap")
         try Self.longRecords(count: 48).write(to: url)
-        #expect(try Self.expectSameReads(url.path) == (true, true))
+        #expect(try Self.expectSameReads(url.path) == (true, Self.readsAhead))
     }
 
     /// Read ahead, a file cut short anywhere in its last records, and where a block read ahead ends (the first read,
@@ -174,23 +178,24 @@ import WardTestSupport
         #expect(whole.count > blockEnds.last! + 16)
         for cut in cuts {
             try Data(whole[..<cut]).write(to: url)
-            #expect(try Self.expectSameReads(url.path) == (true, true), "cut at \(cut)")
+            #expect(try Self.expectSameReads(url.path) == (true, Self.readsAhead), "cut at \(cut)")
         }
     }
 
-    /// Six files read at once, a packet from each in turn as a merge reads them, read as libpcap reads them; at most
-    /// four are read ahead at a time, the rest on the reader's thread. Two are closed halfway, their reading ahead
-    /// stopped.
-    @Test func filesReadAtOnceReadAsLibpcapReadsThemAndAtMostFourAhead() throws {
+    /// Six files read ahead at once, a packet from each in turn as a merge reads them, read as libpcap reads them;
+    /// two are closed halfway, their reading ahead stopped.
+    @Test func filesReadAheadAtOnceReadAsLibpcapReadsThem() throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("synthetic.pcap")
         try Self.synthetic(nanosecond: true, bigEndian: false).write(to: url)
         let expected = try Self.reads(url.path, throughLibpcap: true).reads
         let closedAfter = 700
-        var handles: [PcapHandle?] = try (0..<6).map { _ in try PcapHandle.openOffline(path: url.path) }
+        var handles: [PcapHandle?] = try (0..<6).map { _ in
+            try PcapHandle.openOffline(path: url.path, readAhead: true)
+        }
         var reads = Array(repeating: [Read](), count: handles.count)
-        var mostReadingAhead = 0
+        var readingAhead = 0
         var open = Set(handles.indices)
         while !open.isEmpty {
             for index in open.sorted() {
@@ -210,11 +215,11 @@ import WardTestSupport
                     open.remove(index)
                 }
             }
-            mostReadingAhead = max(mostReadingAhead, handles.filter { $0?.readsAhead == true }.count)
+            readingAhead = max(readingAhead, handles.filter { $0?.readsAhead == true }.count)
         }
         #expect(reads[..<2].allSatisfy { $0 == Array(expected.prefix(closedAfter)) })
         #expect(reads[2...].allSatisfy { $0 == expected })
-        #expect(mostReadingAhead <= 4, "\(mostReadingAhead) files read ahead at once")
+        #expect(readingAhead == (Self.readsAhead ? 6 : 0), "\(readingAhead) files read ahead at once")
     }
 
     @Test func recordsLongerThanTheSnapshotAreCutToItAsLibpcapCutsThem() throws {
