@@ -6,8 +6,8 @@ import Glibc
 #endif
 
 /// Reads a regular file on a thread of its own, a few blocks ahead of its reader, so that the kernel's copy from the
-/// page cache (about a quarter of a one-worker replay of the hospital mix) and any wait for the disk run beside the
-/// parse instead of inside it.
+/// page cache (about a quarter of a one-worker replay of the hospital mix) runs beside the parse instead of inside it.
+/// (From a cold disk the kernel's own read-ahead already overlaps the disk with the parse.)
 ///
 /// The file is read into `blockCount` blocks of `blockBytes`, in turn; the reader takes them in order and hands each
 /// back once it has moved on. In front of every block lies room for the longest record, where the reader puts the
@@ -96,7 +96,7 @@ final class FileReadAhead: @unchecked Sendable {
     /// The next block, waiting until it is read. Reader only; call only while the blocks so far were full.
     func next() -> Block {
         var wait = Backoff()
-        while filled.load(ordering: .acquiring) <= taken { wait.pause(sleepMicroseconds: 20) }
+        while filled.load(ordering: .acquiring) <= taken { wait.pause(firstSleepMicroseconds: 20) }
         let slot = taken % Self.blockCount
         taken += 1
         return Block(bytes: memory + slot * Self.stride + Self.room, count: counts[slot], error: errors[slot])
@@ -119,7 +119,7 @@ final class FileReadAhead: @unchecked Sendable {
         var wait = Backoff()
         while !stopping.load(ordering: .relaxed) {
             guard index - released.load(ordering: .acquiring) < Self.blockCount else {
-                wait.pause(sleepMicroseconds: 200)
+                wait.pause(firstSleepMicroseconds: 200)
                 continue
             }
             wait = Backoff()
@@ -146,14 +146,15 @@ final class FileReadAhead: @unchecked Sendable {
         }
     }
 
-    /// Waiting for the other side: the first tries only yield the CPU, later ones sleep, so that a side held up for
-    /// long (a reader busy with its blocks, a slow disk) does not spin on a core the other threads need.
+    /// Waiting for the other side: the first tries only yield the CPU (a block is filled or parsed within a
+    /// millisecond), later ones sleep, 200 µs each after the first few, so that a side held up for long (a reader
+    /// busy with its blocks, a slow disk) does not spin on a core the other threads need.
     private struct Backoff {
         private var tries = 0
 
-        mutating func pause(sleepMicroseconds: UInt32) {
+        mutating func pause(firstSleepMicroseconds: UInt32) {
             tries += 1
-            if tries <= 16 { sched_yield() } else { usleep(sleepMicroseconds) }
+            if tries <= 16 { sched_yield() } else { usleep(tries <= 64 ? firstSleepMicroseconds : 200) }
         }
     }
 }
