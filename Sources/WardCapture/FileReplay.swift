@@ -89,18 +89,9 @@ public struct FileReplay: ~Copyable {
         if lastReturned == 0, let last = lastFile {
             // `active[0]` holds the handle strongly; reading through the unretained reference costs no reference
             // counting per packet.
-            switch last.handle._withUnsafeGuaranteedRef({ $0.next() }) {
-            case .packet(let packet):
-                return (packet, last.linkType)
-            case .failed(let message):
-                let handle = active[0].handle
-                problems.append(damageReport(path: handle.name, packetsRead: handle.packetsRead, message: message))
-            case .end, .timeout:
-                break
-            }
-            lastReturned = -1
-            lastFile = nil
-            close(0)
+            let result = last.handle._withUnsafeGuaranteedRef { $0.next() }
+            if case .packet(let packet) = result { return (packet, last.linkType) }
+            closeLastFile(after: result)
             return nil
         }
         if lastReturned >= 0 { advance(lastReturned) }
@@ -126,6 +117,46 @@ public struct FileReplay: ~Copyable {
             lastReturned = best
             return (active[best].current!, active[best].linkType)
         }
+    }
+
+    /// Hands every packet to `body` in time order with its link type, as `next()` returns them, and tells `progress`
+    /// the bytes and packets read so far every `interval` packets (a power of two); returns the number of packets.
+    /// Once only the last file is left, its packets go to `body` in a loop over its handle, without a call of `next()`
+    /// per packet.
+    public mutating func forEachPacket(
+        progressEvery interval: UInt64, progress: (_ bytesRead: Int64, _ packets: UInt64) -> Void,
+        _ body: (CapturedPacket, Int32) -> Void
+    ) -> UInt64 {
+        let mask = interval - 1
+        var packets: UInt64 = 0
+        while let (packet, linkType) = next() {
+            body(packet, linkType)
+            packets &+= 1
+            if packets & mask == 0 { progress(bytesRead, packets) }
+            guard lastReturned == 0, let last = lastFile else { continue }
+            let result = last.handle._withUnsafeGuaranteedRef { handle in
+                while true {
+                    let result = handle.next()
+                    guard case .packet(let packet) = result else { return result }
+                    body(packet, last.linkType)
+                    packets &+= 1
+                    if packets & mask == 0 { progress(bytesRead, packets) }
+                }
+            }
+            closeLastFile(after: result)
+        }
+        return packets
+    }
+
+    /// Ends the last file, at its end or at a damaged record (`result`).
+    private mutating func closeLastFile(after result: PcapReadResult) {
+        if case .failed(let message) = result {
+            let handle = active[0].handle
+            problems.append(damageReport(path: handle.name, packetsRead: handle.packetsRead, message: message))
+        }
+        lastReturned = -1
+        lastFile = nil
+        close(0)
     }
 
     /// Makes files opened from now on read their records into `chunks`, so that a packet from such a file stays valid

@@ -25,17 +25,16 @@ public enum Replay {
             configuration: options.flowTable, analysis: options.analysis, detection: options.detection, metrics: options.metrics,
             ring: options.events == nil && options.syslog.isEmpty ? nil : output.ring, emitsFlows: options.emitFlows, waitWhenFull: true)
         engine.learningOnly = options.learnOnly
-        var packets: UInt64 = 0
-        while let (packet, linkType) = source.next() {
+        let totalBytes = source.totalBytes
+        let packets = source.forEachPacket(
+            progressEvery: 0x10000,
+            progress: { progress(ReplayProgress(bytesRead: $0, totalBytes: totalBytes, packets: $1)) }
+        ) { packet, linkType in
             engine.process(
                 packet.bytes.bytes, wireLength: packet.wireLength, linkType: LinkType(rawValue: linkType),
                 time: packet.time)
-            packets &+= 1
-            if packets & 0xFFFF == 0 {
-                progress(ReplayProgress(bytesRead: source.bytesRead, totalBytes: source.totalBytes, packets: packets))
-            }
         }
-        progress(ReplayProgress(bytesRead: source.totalBytes, totalBytes: source.totalBytes, packets: packets))
+        progress(ReplayProgress(bytesRead: totalBytes, totalBytes: totalBytes, packets: packets))
         engine.finish()
         output.finish()
         return finishRun(engine: &engine, output: output, options: options, problems: source.problems)
