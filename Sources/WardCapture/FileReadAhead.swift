@@ -12,8 +12,9 @@ import Glibc
 /// The file is read into `blockCount` blocks of `blockBytes`, in turn; the reader takes them in order and hands each
 /// back once it has moved on. In front of every block lies room for the longest record, where the reader puts the
 /// unread end of the block before it, so that a record never straddles two blocks. A block shorter than
-/// `blockBytes` is the file's last: its end, or where reading failed. A reader allowed only one CPU (`taskset`, a cgroup's cpuset) reads on its own thread: sharing that CPU, the thread
-/// reading ahead would only add its switches and push the blocks out of the cache before they are parsed.
+/// `blockBytes` is the file's last: its end, or where reading failed. A reader allowed only one CPU (`taskset`, a
+/// cgroup's cpuset) reads on its own thread: sharing that CPU, the thread reading ahead would only add its switches
+/// and push the blocks out of the cache before they are parsed.
 final class FileReadAhead: @unchecked Sendable {
     /// One block, as the reader takes it.
     struct Block {

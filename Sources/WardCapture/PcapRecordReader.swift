@@ -163,20 +163,33 @@ struct PcapRecordReader: ~Copyable {
         end - start >= count || refill(count)
     }
 
-    /// Makes room for `count` unread bytes and reads until they are there or the file ends. The unread bytes move to
-    /// the front of the buffer; in a chunk, whose earlier bytes may still be in use, they move to the next chunk
-    /// when this one has no room left behind them.
+    /// Reads until `count` unread bytes are there or the file ends: from the blocks read ahead, once another thread
+    /// reads them, or on this thread.
     @inline(never)
     private mutating func refill(_ count: Int) -> Bool {
         if let ahead { return takeBlocks(from: ahead, until: count) }
-        // Past the first read (which is all a replay reads of a file it only opens for its first packet's time).
+        // Past the first read (which is all a replay reads of a file it only opens for its first packet's time), and
+        // not at the end of a file that fitted in it.
         if mayReadAhead && readSize == Self.bufferSize && readError == 0 {
             mayReadAhead = false
-            if let started = FileReadAhead.start(descriptor: descriptor) {
+            if fileHasUnreadBytes, let started = FileReadAhead.start(descriptor: descriptor) {
                 ahead = started
                 return takeBlocks(from: started, until: count)
             }
         }
+        return refillHere(count)
+    }
+
+    /// Whether the file holds bytes past those read so far.
+    private var fileHasUnreadBytes: Bool {
+        var status = stat()
+        return fstat(descriptor, &status) == 0 && Int64(status.st_size) > bufferFileOffset + Int64(end)
+    }
+
+    /// Makes room for `count` unread bytes and reads on this thread until they are there or the file ends. The unread
+    /// bytes move to the front of the buffer; in a chunk, whose earlier bytes may still be in use, they move to the
+    /// next chunk when this one has no room left behind them.
+    private mutating func refillHere(_ count: Int) -> Bool {
         let unread = end - start
         let inChunk = bufferIsChunk
         if inChunk ? capacity - start < count : start > 0 {

@@ -165,6 +165,17 @@ import WardTestSupport
         #expect(try Self.expectSameReads(url.path) == (true, Self.readsAhead))
     }
 
+    /// A file that fits in the reader's first read is not read ahead: there is nothing left to read.
+    @Test func aFileThatFitsInTheFirstReadIsNotReadAhead() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("small.pcap")
+        let writer = Self.synthetic(nanosecond: false, bigEndian: false, count: 8)
+        #expect(writer.bytes.count < 65_536)
+        try writer.write(to: url)
+        #expect(try Self.expectSameReads(url.path) == (true, false))
+    }
+
     /// Read ahead, a file cut short anywhere in its last records, and where a block read ahead ends (the first read,
     /// of 64 KiB after the file header, is the reader's own; blocks of a megabyte follow), stops as libpcap stops.
     @Test func aFileReadAheadAndCutAnywhereStopsWithLibpcapsMessage() throws {
