@@ -46,6 +46,7 @@ import WardTestSupport
         }
     }
 
+    /// Six copies of one file merged, more than are read ahead at once: four read ahead, two on the caller's thread.
     @Test func aMergeOfMoreFilesThanAreReadAheadReadsEveryPacketInTimeOrder() throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
