@@ -97,7 +97,7 @@ final class FileReadAhead: @unchecked Sendable {
     /// The next block, waiting until it is read. Reader only; call only while the blocks so far were full.
     func next() -> Block {
         var wait = Backoff()
-        while filled.load(ordering: .acquiring) <= taken { wait.pause(firstSleepMicroseconds: 20) }
+        while filled.load(ordering: .acquiring) <= taken { wait.pause() }
         let slot = taken % Self.blockCount
         taken += 1
         return Block(bytes: memory + slot * Self.stride + Self.room, count: counts[slot], error: errors[slot])
@@ -117,13 +117,13 @@ final class FileReadAhead: @unchecked Sendable {
     /// The thread's work: fills blocks in turn while one is free, until the file ends or reading fails.
     private func fill() {
         var index = 0
-        var wait = Backoff()
+        var wait = Backoff(firstSleepMicroseconds: 200)
         while !stopping.load(ordering: .relaxed) {
             guard index - released.load(ordering: .acquiring) < Self.blockCount else {
-                wait.pause(firstSleepMicroseconds: 200)
+                wait.pause()
                 continue
             }
-            wait = Backoff()
+            wait = Backoff(firstSleepMicroseconds: 200)
             let slot = index % Self.blockCount
             let bytes = memory + slot * Self.stride + Self.room
             var count = 0
@@ -144,18 +144,6 @@ final class FileReadAhead: @unchecked Sendable {
             index += 1
             filled.store(index, ordering: .releasing)
             if count < Self.blockBytes { return }
-        }
-    }
-
-    /// Waiting for the other side: the first tries only yield the CPU (a block is filled or parsed within a
-    /// millisecond), later ones sleep, 200 µs each after the first few, so that a side held up for long (a reader
-    /// busy with its blocks, a slow disk) does not spin on a core the other threads need.
-    private struct Backoff {
-        private var tries = 0
-
-        mutating func pause(firstSleepMicroseconds: UInt32) {
-            tries += 1
-            if tries <= 16 { sched_yield() } else { usleep(tries <= 64 ? firstSleepMicroseconds : 200) }
         }
     }
 }

@@ -191,7 +191,7 @@ final class DetectionCoordinator: @unchecked Sendable {
             if alertLines.count < 20 { alertLines.append("\(alert.rule) (severity \(alert.severity)): \(alert.message)") }
             guard !learningOnly, let output else { continue }
             let event = OutputEvent.alert(alert)
-            var wait = ConsumerWait()
+            var wait = Backoff()
             while !output.tryPush(event) { wait.pause() }
         }
     }

@@ -150,7 +150,7 @@ extension Engine {
         if let channel = detectionChannel {
             // The coordinator drains its rings without waiting on anyone, so this wait always ends.
             let item = DetectionChannelItem.observation(observation, madeAt: now)
-            var wait = ConsumerWait()
+            var wait = Backoff()
             while !channel.tryPush(item) { wait.pause() }
             return
         }
@@ -161,7 +161,7 @@ extension Engine {
     /// A worker's mark that it has processed every packet of an epoch (sent by the replay reader at `time`).
     public mutating func endEpoch(at time: PacketTime) {
         guard let channel = detectionChannel else { return }
-        var wait = ConsumerWait()
+        var wait = Backoff()
         while !channel.tryPush(.epochEnd(time)) { wait.pause() }
     }
 

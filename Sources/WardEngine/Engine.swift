@@ -223,7 +223,7 @@ public struct Engine: ~Copyable {
                 statistics.eventsDropped &+= 1
                 return
             }
-            var wait = ConsumerWait()
+            var wait = Backoff()
             repeat { wait.pause() } while !ring.hasRoom
         }
         ring.push(event)

@@ -141,20 +141,3 @@ public final class OutputThread: @unchecked Sendable {
         count = 0
     }
 }
-
-/// Waiting for a consumer to make room in a ring: the first tries only yield the CPU (room usually comes within
-/// microseconds), later ones sleep a little, so that a producer held up for long (a slow collector, a busy worker)
-/// does not spin on a core the other threads need.
-struct ConsumerWait {
-    private var tries = 0
-
-    /// Waits once; call again while there is still no room.
-    mutating func pause() {
-        tries += 1
-        if tries <= 16 {
-            sched_yield()
-        } else {
-            usleep(tries <= 64 ? 20 : 200)
-        }
-    }
-}

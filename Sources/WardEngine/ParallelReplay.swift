@@ -83,7 +83,7 @@ enum ParallelReplay {
             } else if frame.count > ring.maximumFrameLength {
                 frame = UnsafeRawBufferPointer(rebasing: frame.prefix(ring.maximumFrameLength))
             }
-            var wait = ConsumerWait()
+            var wait = Backoff()
             while !ring.tryPush(header: header, frame: frame) { wait.pause() }
             latest = max(latest, packet.time)
             packets &+= 1
@@ -111,7 +111,7 @@ enum ParallelReplay {
     private static func mark(_ kind: Mark, at time: PacketTime, in rings: [PacketRing<WorkerPacket>]) {
         let mark = WorkerPacket(packet: DecodedPacket(), wireLength: 0, time: time, mark: kind)
         for ring in rings {
-            var wait = ConsumerWait()
+            var wait = Backoff()
             while !ring.tryPush(header: mark, frame: UnsafeRawBufferPointer(start: nil, count: 0)) { wait.pause() }
         }
     }
