@@ -45,9 +45,10 @@ final class DetectionCoordinator: @unchecked Sendable {
         var closed = false
     }
 
-    /// An observation and the worker's packet time when it was made.
+    /// An observation and the worker's packet time when it was made. The observation is taken out (moved, not
+    /// copied) when it is fed.
     private struct Made {
-        let observation: Observation
+        var observation: Observation?
         let time: PacketTime
     }
 
@@ -136,16 +137,21 @@ final class DetectionCoordinator: @unchecked Sendable {
         for worker in backlogs.indices where !backlogs[worker].finished.isEmpty {
             let (count, epochEnd) = backlogs[worker].finished.removeFirst()
             taken[worker] = count
-            for index in 0..<count {
-                ranks.append(Rank(time: backlogs[worker].made[index].time, worker: Int32(worker), index: Int32(index)))
+            // Each time read where it lies: through the array's subscript, the whole observation was copied (and every
+            // string in it retained and released) to read its time.
+            backlogs[worker].made.withUnsafeBufferPointer { made in
+                for index in 0..<count {
+                    ranks.append(Rank(time: made[index].time, worker: Int32(worker), index: Int32(index)))
+                }
             }
             if let epochEnd { end = max(end ?? epochEnd, epochEnd) }
         }
         ranks.sort { ($0.time, $0.worker, $0.index) < ($1.time, $1.worker, $1.index) }
         for rank in ranks {
-            // Lent where it lies: read through the array's subscript, each observation was copied for the call.
-            backlogs[Int(rank.worker)].made.withUnsafeBufferPointer { made in
-                detection.observe(made[Int(rank.index)].observation)
+            // Moved out where it lies: lent from the array (or through a pointer into it) for a call that may write
+            // memory, each observation was copied, every string in it retained and released.
+            if let observation = backlogs[Int(rank.worker)].made[Int(rank.index)].observation.take() {
+                detection.observe(observation)
             }
             emitAlerts(&detection)
         }
